@@ -1,0 +1,94 @@
+"""The alerter as a faust stream processor: ``events`` → ``alerts`` + delivery channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+import mode
+import orjson
+
+from services.alerter.matching import build_alert, matches
+from services.alerter.sinks.file import FileSink
+from services.alerter.sinks.log import LogSink
+from services.alerter.sinks.webhook import WebhookSink
+from services.alerter.subscriptions import SubscriptionRegistry
+from services.common.kafka import dead_letter, dead_letter_key
+from services.common.logging import get_logger
+from services.common.metrics import Metrics
+from services.common.schemas import SchemaViolation, validate
+from services.common.settings import Settings
+from services.common.streams import attach_health, make_app, raw_topic, wait_delivered
+
+log = get_logger(__name__)
+
+
+def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
+    metrics = metrics or Metrics("alerter")
+    app = make_app(settings, "alerter")
+    events_topic = raw_topic(app, settings.topic("events"))
+    alerts_topic = raw_topic(app, settings.topic("alerts"))
+    deadletter_topic = raw_topic(app, settings.topic("deadletter"))
+    registry = SubscriptionRegistry(settings.kafka_hosts, settings.topic("subscriptions"))
+    webhook = WebhookSink()
+    sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
+    attach_health(app, settings, metrics, "alerter")
+    metrics.checks["subscriptions"] = lambda: (registry.loaded.is_set(),
+                                               f"{len(registry.subscriptions)} subscriptions")
+
+    class Subscriptions(mode.Service):
+        async def on_start(self) -> None:
+            await registry.start()
+
+        async def on_stop(self) -> None:
+            await registry.stop()
+            await webhook.close()
+
+    app.service(Subscriptions)
+
+    @app.agent(events_topic, name="match-events")
+    async def match_events(stream: Any) -> Any:
+        async for batch in stream.take_events(100, within=0.5):
+            await registry.loaded.wait()  # never judge events against a half-read subscription list
+            sends = []
+            for item in batch:
+                message = item.message
+                try:
+                    event = orjson.loads(message.value)
+                    validate("event", event)
+                except (orjson.JSONDecodeError, SchemaViolation, TypeError) as exc:
+                    reason = "schema_violation" if isinstance(exc, SchemaViolation) else "invalid_json"
+                    record = dead_letter(service="alerter", topic=message.topic, partition=message.partition,
+                                         offset=message.offset, key=message.key, reason=reason, error=str(exc),
+                                         payload=message.value)
+                    sends.append(await deadletter_topic.send(
+                        key=dead_letter_key(message.topic, message.partition, message.offset).encode(),
+                        value=orjson.dumps(record)))
+                    metrics.inc("deadlettered")
+                    continue
+                metrics.inc("events_checked")
+                for subscription in list(registry.subscriptions.values()):
+                    if not matches(subscription, event):
+                        continue
+                    alert = build_alert(subscription, event)
+                    sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert)))
+                    await _deliver(sinks, subscription, alert, metrics)
+                    metrics.inc("alerts_sent")
+                    metrics.recent.appendleft({"subscription": subscription["id"], "type": event["type"],
+                                               "modality": event["modality"], "countries": event["countries"],
+                                               "title": event["article"]["title"][:90]})
+            await wait_delivered(sends)
+
+    return app
+
+
+async def _deliver(sinks: dict[str, Any], subscription: dict[str, Any], alert: dict[str, Any],
+                   metrics: Metrics) -> None:
+    for channel in subscription["deliver"]:
+        try:
+            await sinks[channel["kind"]].deliver(alert, channel)
+            metrics.inc(f"delivered_{channel['kind']}")
+        except Exception as exc:  # one failing channel must not block the others or the stream
+            metrics.inc("delivery_failures")
+            log.error("alert delivery failed", subscription=subscription["id"], channel=channel["kind"],
+                      alert_id=alert["alert_id"], error=str(exc))

@@ -1,0 +1,41 @@
+"""Webhook sink: POST the alert as JSON, with a few retries on network errors and 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+
+class WebhookError(Exception):
+    pass
+
+
+class WebhookSink:
+    def __init__(self, attempts: int = 3) -> None:
+        self.attempts = attempts
+        self._session: aiohttp.ClientSession | None = None
+
+    async def deliver(self, alert: dict[str, Any], channel: dict[str, Any]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        timeout = aiohttp.ClientTimeout(total=float(channel.get("timeout_s", 10)))
+        last_error = ""
+        for attempt in range(self.attempts):
+            try:
+                async with self._session.post(channel["url"], json=alert, timeout=timeout,
+                                              headers={"X-Attache-Alert-Id": alert["alert_id"]}) as response:
+                    if response.status < 500:
+                        if response.status >= 400:
+                            raise WebhookError(f"{channel['url']} answered HTTP {response.status}")
+                        return
+                    last_error = f"HTTP {response.status}"
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+            await asyncio.sleep(0.5 * 2**attempt)
+        raise WebhookError(f"{channel['url']}: gave up after {self.attempts} attempts ({last_error})")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

@@ -1,0 +1,160 @@
+"""The ``attache`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from services import __version__
+from services.common.logging import configure_logging
+from services.common.settings import get_settings
+
+EPILOG = "Settings come from ATTACHE_* environment variables; see README.md (Configuration)."
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from services.runner.run import run_pipeline
+
+    settings = get_settings()
+    configure_logging(settings, "runner")
+    dashboard = False if args.no_dashboard else None
+    return run_pipeline(settings, duration_s=args.duration, dashboard=dashboard)
+
+
+def _cmd_setup(_args: argparse.Namespace) -> int:
+    from services.common.setup import run_setup
+
+    settings = get_settings()
+    configure_logging(settings, "setup")
+    report = run_setup(settings)
+    print(orjson.dumps(report.__dict__).decode())
+    return 0
+
+
+def _cmd_service(args: argparse.Namespace) -> int:
+    import importlib
+
+    importlib.import_module(f"services.{args.command}.__main__").main()
+    return 0
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    from services.batch import tag_lines
+    from services.tagger.core import default_tagger
+
+    source = sys.stdin.buffer if args.file in (None, "-") else Path(args.file).open("rb")  # noqa: SIM115
+    failures = 0
+    out = sys.stdout.buffer
+    try:
+        for result, ok in tag_lines(default_tagger(get_settings().knowledge_dir), source):
+            out.write(orjson.dumps(result) + b"\n")
+            if not ok:
+                failures += 1
+                print(f"attache tag: {result['error']}", file=sys.stderr)
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    out.flush()
+    return 1 if failures else 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from services.search import SearchError, search
+
+    settings = get_settings()
+    try:
+        hits = search(settings, args.query, index=args.index, size=args.size)
+    except SearchError as exc:
+        print(f"attache search: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        for hit in hits:
+            sys.stdout.write(orjson.dumps(hit).decode() + "\n")
+        return 0
+    if not hits:
+        print("no hits")
+    for hit in hits:
+        print(_describe(args.index, hit))
+    return 0
+
+
+def _describe(index: str, hit: dict[str, Any]) -> str:
+    if index == "events":
+        return (f"{hit['article']['published'][:10]}  {hit['type']:<31} {hit['modality']:<9} "
+                f"{','.join(hit['countries']):<12} {'; '.join(hit['leaders'])[:40]:<40}  {hit['article']['title'][:70]}")
+    if index == "articles":
+        return f"{hit['published'][:10]}  {','.join(hit.get('event_types', [])):<30} {hit['title'][:90]}"
+    event = hit["event"]
+    return f"{hit['matched_at'][:19]}  {hit['subscription_id']:<20} {event['type']} {event['modality']} " \
+           f"{','.join(event['countries'])}  {event['article']['title'][:70]}"
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from services.bench import run_bench
+
+    report = run_bench(args.what, articles=args.articles)
+    text = orjson.dumps(report, option=orjson.OPT_INDENT_2 if not args.json else 0).decode()
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="attache", description="Streaming news monitoring for leader "
+                                     "meetings and diplomatic events.", epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"attache {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start servers (embedded by default) and every service; Ctrl-C stops",
+                              epilog=EPILOG)
+    run.add_argument("--duration", type=float, metavar="SECONDS", help="stop by itself after SECONDS")
+    run.add_argument("--no-dashboard", action="store_true", help="log progress lines instead of the live view")
+    run.set_defaults(handler=_cmd_run)
+
+    setup = commands.add_parser("setup", help="create topics and index templates, sync subscriptions (idempotent)")
+    setup.set_defaults(handler=_cmd_setup)
+
+    for name, text in (("collector", "poll feeds and publish articles"), ("tagger", "tag articles (faust worker)"),
+                       ("indexer", "index articles, events and alerts"), ("alerter", "match events, send alerts")):
+        service = commands.add_parser(name, help=f"run one service: {text}")
+        service.set_defaults(handler=_cmd_service)
+
+    tag = commands.add_parser("tag", help="tag JSONL articles {id,title,text,published} from FILE or stdin")
+    tag.add_argument("file", nargs="?", metavar="FILE", help="JSONL input; '-' or nothing reads stdin")
+    tag.set_defaults(handler=_cmd_tag)
+
+    search = commands.add_parser("search", help="search with Lucene query syntax, as in Kibana")
+    search.add_argument("query", metavar="QUERY", help="e.g. 'type:leader_meeting AND countries:KP'")
+    search.add_argument("--json", action="store_true", help="print the hits' sources as JSON lines")
+    search.add_argument("--index", choices=("events", "articles", "alerts"), default="events")
+    search.add_argument("--size", type=int, default=20, help="how many hits, newest first (default 20)")
+    search.set_defaults(handler=_cmd_search)
+
+    bench = commands.add_parser("bench", help="measure throughput; prints a JSON report")
+    bench.add_argument("what", choices=("tag",), help="what to measure")
+    bench.add_argument("--json", action="store_true", help="one compact JSON object")
+    bench.add_argument("--articles", type=int, default=10_000, help="corpus size (default 10000)")
+    bench.add_argument("--output", help="also write the report to this file")
+    bench.set_defaults(handler=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.handler(args)
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

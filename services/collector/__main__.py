@@ -1,0 +1,47 @@
+"""Entry point: ``python -m services.collector`` (or ``attache collector``)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from services.collector.service import Collector
+from services.collector.store import CollectorStore
+from services.common.config_files import load_feeds
+from services.common.kafka import make_producer
+from services.common.logging import configure_logging, get_logger
+from services.common.metrics import HealthServer, Metrics
+from services.common.settings import Settings, get_settings
+
+
+async def run_collector(settings: Settings) -> None:
+    log = get_logger("collector")
+    feeds = load_feeds(settings.feeds_file)
+    metrics = Metrics("collector")
+    store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
+    producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
+    metrics.checks["kafka"] = lambda: (producer.bootstrap_connected(), settings.kafka_bootstrap)
+    health = HealthServer(metrics, settings.health_host, settings.health_port)
+    await health.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("collector started", feeds=len(feeds), topic=settings.topic("articles"))
+    try:
+        await Collector(settings, feeds, producer, store, metrics).run(stop)
+    finally:
+        await asyncio.to_thread(producer.close, 10)
+        store.close()
+        await health.stop()
+        log.info("collector stopped")
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings, "collector")
+    asyncio.run(run_collector(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The polling loop: each feed on its own schedule, bounded concurrency, publish then remember."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from kafka import KafkaProducer
+
+from services.collector.fetch import FetchError, fetch
+from services.collector.normalize import entry_to_article
+from services.collector.parse import ParseError, parse_feed
+from services.collector.store import CollectorStore, FeedState
+from services.common.config_files import FeedConfig
+from services.common.kafka import utc_now_iso
+from services.common.logging import get_logger
+from services.common.metrics import Metrics
+from services.common.schemas import SchemaViolation, validate
+from services.common.settings import Settings
+
+log = get_logger(__name__)
+
+MAX_BACKOFF_S = 3600.0
+
+
+@dataclass
+class FeedRuntime:
+    config: FeedConfig
+    next_due: float = 0.0
+    polls: int = 0
+    status: str = "pending"
+    last_error: str | None = None
+    published: int = 0
+    entries: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Collector:
+    def __init__(self, settings: Settings, feeds: list[FeedConfig], producer: KafkaProducer, store: CollectorStore,
+                 metrics: Metrics) -> None:
+        self.settings = settings
+        self.producer = producer
+        self.store = store
+        self.metrics = metrics
+        self.topic = settings.topic("articles")
+        self.feeds = [FeedRuntime(f) for f in feeds if f.enabled]
+        self._semaphore = asyncio.Semaphore(settings.collector_concurrency)
+        metrics.details["feeds"] = {}
+        metrics.set("feeds_configured", len(self.feeds))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        connector = aiohttp.TCPConnector(limit=self.settings.collector_concurrency, limit_per_host=4)
+        async with aiohttp.ClientSession(connector=connector, auto_decompress=True) as session:
+            in_flight: set[asyncio.Task[None]] = set()
+            while not stop.is_set():
+                now = time.monotonic()
+                for runtime in self.feeds:
+                    if runtime.next_due <= now and runtime.status != "polling":
+                        runtime.status = "polling"
+                        task = asyncio.create_task(self._poll_guarded(session, runtime))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                upcoming = min((r.next_due for r in self.feeds if r.status != "polling"), default=now + 1.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=max(0.05, min(upcoming - time.monotonic(), 1.0)))
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _poll_guarded(self, session: aiohttp.ClientSession, runtime: FeedRuntime) -> None:
+        async with self._semaphore:
+            state = self.store.feed(runtime.config.id, runtime.config.url)
+            try:
+                published = await self.poll_once(session, runtime.config, state)
+                runtime.status, runtime.last_error = "ok", None
+                runtime.published += published
+                state.consecutive_errors, state.last_error = 0, None
+                state.last_success = time.time()
+                self.metrics.inc("feed_polls_ok")
+            except (FetchError, ParseError) as exc:
+                self._record_failure(runtime, state, str(exc))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug in one feed's handling must not stop the others
+                log.exception("feed poll crashed", feed=runtime.config.id)
+                self._record_failure(runtime, state, f"internal error: {exc!r}")
+            finally:
+                state.last_attempt = time.time()
+                self.store.save_feed(state)
+                runtime.polls += 1
+                delay = runtime.config.interval_s
+                if state.consecutive_errors:
+                    delay = min(MAX_BACKOFF_S, delay * 2 ** min(state.consecutive_errors - 1, 6))
+                runtime.next_due = time.monotonic() + delay * random.uniform(0.9, 1.1)
+                self._publish_status(runtime, state)
+
+    def _record_failure(self, runtime: FeedRuntime, state: FeedState, reason: str) -> None:
+        runtime.status, runtime.last_error = "failing", reason
+        state.consecutive_errors += 1
+        state.last_error = reason
+        self.metrics.inc("feed_polls_failed")
+        log.warning("feed failed", feed=runtime.config.id, url=runtime.config.url, reason=reason,
+                    consecutive_errors=state.consecutive_errors)
+
+    def _publish_status(self, runtime: FeedRuntime, state: FeedState) -> None:
+        feeds = self.metrics.details["feeds"]
+        feeds[runtime.config.id] = {
+            "url": runtime.config.url, "status": runtime.status, "last_error": runtime.last_error,
+            "last_status": state.last_status, "consecutive_errors": state.consecutive_errors,
+            "published": runtime.published, "polls": runtime.polls,
+        }
+        self.metrics.set("feeds_failing", sum(1 for f in feeds.values() if f["status"] == "failing"))
+        self.metrics.set("feeds_ok", sum(1 for f in feeds.values() if f["status"] == "ok"))
+
+    async def poll_once(self, session: aiohttp.ClientSession, feed: FeedConfig, state: FeedState) -> int:
+        """Fetch, parse and publish one feed; return how many articles were published."""
+        result = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified,
+                             timeout_s=self.settings.fetch_timeout_s, max_bytes=self.settings.max_feed_bytes)
+        state.last_status = result.status
+        if result.status == 304:
+            self.metrics.inc("feed_polls_not_modified")
+            return 0
+        parsed = parse_feed(result.body, result.content_type)
+        if parsed.warning:
+            log.info("feed parsed with warnings", feed=feed.id, warning=parsed.warning)
+        first_seen = utc_now_iso()
+        articles = []
+        for entry in parsed.entries:
+            article = entry_to_article(entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language,
+                                       feed_updated=parsed.updated, first_seen=first_seen)
+            if article is None:
+                continue
+            version = self.store.next_version(article["article_id"], article["content_hash"])
+            if version is None:
+                continue
+            article["version"] = version
+            try:
+                validate("article", article)
+            except SchemaViolation as exc:
+                log.warning("entry skipped: not a valid article", feed=feed.id, url=article.get("url"), error=str(exc))
+                continue
+            articles.append(article)
+        state.items_seen += len(parsed.entries)
+        if articles:
+            await asyncio.to_thread(self._publish, articles)
+            state.articles_published += len(articles)
+            self.metrics.inc("articles_published", len(articles))
+            log.info("articles published", feed=feed.id, count=len(articles))
+        # validators are saved only after publishing succeeded, so a crash re-fetches the full feed
+        state.etag, state.last_modified = result.etag, result.last_modified
+        return len(articles)
+
+    def _publish(self, articles: list[dict[str, Any]]) -> None:
+        futures: list[Future[Any]] = [
+            self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
+        ]
+        self.producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)  # raises if any send failed: nothing is marked published then
+        self.store.mark_published([(a["article_id"], a["content_hash"], a["version"]) for a in articles])

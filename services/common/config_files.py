@@ -1,0 +1,80 @@
+"""The YAML side of configuration: feeds and subscriptions. ``${VAR:-default}`` is expanded."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from services.common.schemas import SchemaViolation, validate
+
+_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
+
+
+class ConfigFileError(ValueError):
+    """A configuration file is missing or wrong; the message names the file and the entry."""
+
+
+def expand_env(text: str) -> str:
+    return _ENV_REF.sub(lambda m: os.environ.get(m[1], m[2] or ""), text)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(expand_env(path.read_text(encoding="utf-8"))) or {}
+    except FileNotFoundError as exc:
+        raise ConfigFileError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigFileError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    id: str
+    url: str
+    name: str
+    interval_s: float
+    enabled: bool = True
+
+
+def load_feeds(path: Path) -> list[FeedConfig]:
+    data = _load_yaml(path)
+    defaults = data.get("defaults", {}) or {}
+    feeds, seen = [], set()
+    for position, entry in enumerate(data.get("feeds", []) or [], start=1):
+        if not isinstance(entry, dict) or not entry.get("url"):
+            raise ConfigFileError(f"{path}: feed #{position} needs at least a url")
+        feed_id = str(entry.get("id") or re.sub(r"[^a-z0-9]+", "-", entry["url"].lower()).strip("-")[:64])
+        if feed_id in seen:
+            raise ConfigFileError(f"{path}: feed id {feed_id!r} appears twice")
+        seen.add(feed_id)
+        interval = float(entry.get("interval_s", defaults.get("interval_s", 300)))
+        if interval <= 0:
+            raise ConfigFileError(f"{path}: feed {feed_id!r}: interval_s must be positive")
+        feeds.append(FeedConfig(feed_id, str(entry["url"]), str(entry.get("name", feed_id)), interval,
+                                bool(entry.get("enabled", True))))
+    return feeds
+
+
+def load_subscriptions(path: Path) -> list[dict[str, Any]]:
+    """Subscriptions as messages of ``schemas/subscription.schema.json``; invalid ones are reported by name."""
+    data = _load_yaml(path)
+    subscriptions, seen = [], set()
+    for position, entry in enumerate(data.get("subscriptions", []) or [], start=1):
+        label = entry.get("id", f"#{position}") if isinstance(entry, dict) else f"#{position}"
+        try:
+            validate("subscription", entry)
+        except SchemaViolation as exc:
+            raise ConfigFileError(f"{path}: subscription {label}: {exc}") from exc
+        if entry["id"] in seen:
+            raise ConfigFileError(f"{path}: subscription id {entry['id']!r} appears twice")
+        seen.add(entry["id"])
+        subscriptions.append(entry)
+    return subscriptions

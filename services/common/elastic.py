@@ -1,0 +1,40 @@
+"""Elasticsearch clients and index templates. The async client is for services, the sync one for the CLI."""
+
+from __future__ import annotations
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from services.common.logging import get_logger
+from services.common.schemas import index_templates
+from services.common.settings import Settings
+
+log = get_logger(__name__)
+
+
+def make_es(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+
+
+def make_async_es(settings: Settings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+
+
+def ensure_index_templates(es: Elasticsearch, settings: Settings) -> list[str]:
+    """Install or upgrade the templates of ``schemas/elasticsearch``; return the names written.
+
+    A template is rewritten only when its ``version`` is newer than the installed one, so running
+    this on every start is cheap and never downgrades a cluster.
+    """
+    written = []
+    for name, body in index_templates(settings.index_prefix).items():
+        installed_version = None
+        if es.indices.exists_index_template(name=name):
+            current = es.indices.get_index_template(name=name)["index_templates"][0]["index_template"]
+            installed_version = current.get("version")
+        if installed_version is not None and installed_version >= body.get("version", 0):
+            continue
+        es.indices.put_index_template(name=name, **body)
+        written.append(name)
+    if written:
+        log.info("index templates installed", templates=written)
+    return written

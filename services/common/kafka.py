@@ -1,0 +1,102 @@
+"""Kafka plumbing: topic creation, the kafka-python producer, and dead-letter records.
+
+Consumers are faust (tagger, alerter) or aiokafka (indexer); see the README for why the
+kafka-python consumer is not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from services.common.logging import get_logger
+from services.common.schemas import topics
+from services.common.settings import Settings
+
+log = get_logger(__name__)
+
+DEADLETTER_PAYLOAD_LIMIT = 64 * 1024
+
+
+def dumps(message: Any) -> bytes:
+    return orjson.dumps(message)
+
+
+def utc_now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create every topic of ``schemas/topics.yaml`` that is missing; return the names created."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_hosts, client_id="attache-setup")
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(settings.topic(name), spec["partitions"], 1, topic_configs=dict(spec.get("config", {})))
+            for name, spec in topics().items()
+            if settings.topic(name) not in existing
+        ]
+        created = []
+        for new_topic in wanted:
+            try:
+                admin.create_topics([new_topic])
+                created.append(new_topic.name)
+            except TopicAlreadyExistsError:  # another process won the race: same outcome
+                pass
+        if created:
+            log.info("topics created", topics=created)
+        return created
+    finally:
+        admin.close()
+
+
+def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
+    """Idempotent, acks=all producer (kafka-python 3 defaults, spelled out because we rely on them)."""
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_hosts,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        compression_type=None,
+        key_serializer=lambda key: key.encode("utf-8") if isinstance(key, str) else key,
+        value_serializer=lambda value: None if value is None else dumps(value),
+    )
+
+
+def dead_letter(
+    *,
+    service: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    key: bytes | str | None,
+    reason: str,
+    error: str,
+    payload: bytes | str | None,
+) -> dict[str, Any]:
+    """A ``deadletter`` message: enough to find, understand and replay the failed input."""
+    raw = payload if isinstance(payload, bytes) else (payload or "").encode("utf-8")
+    text = raw[:DEADLETTER_PAYLOAD_LIMIT].decode("utf-8", errors="replace")
+    key_text = key.decode("utf-8", errors="replace") if isinstance(key, bytes) else key
+    return {
+        "service": service,
+        "source_topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "key": key_text,
+        "reason": reason,
+        "error": error,
+        "payload": text,
+        "payload_truncated": len(raw) > DEADLETTER_PAYLOAD_LIMIT,
+        "failed_at": utc_now_iso(),
+    }
+
+
+def dead_letter_key(topic: str, partition: int, offset: int) -> str:
+    return f"{topic}/{partition}/{offset}"

@@ -1,0 +1,53 @@
+"""structlog set-up: readable lines in a terminal, Elastic Common Schema JSON everywhere else."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import ecs_logging
+import structlog
+
+from services.common.settings import Settings
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def configure_logging(settings: Settings, service: str) -> None:
+    """Route structlog and stdlib logging (kafka, faust, elasticsearch) through one renderer."""
+    use_json = settings.log_format == "json" or (settings.log_format == "auto" and not sys.stderr.isatty())
+    level = _LEVELS[settings.log_level]
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = ecs_logging.StructlogFormatter() if use_json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, renderer]
+        if use_json
+        else [*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=[*shared, structlog.processors.format_exc_info] if use_json else shared,
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Third-party clients are chatty at INFO (every reconnect, every rebalance step).
+    for noisy in ("kafka", "aiokafka", "elastic_transport", "faust", "mode", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)  # type: ignore[no-any-return]

@@ -1,0 +1,65 @@
+"""One frozen settings object, read from ``ATTACHE_*`` environment variables (12-factor).
+
+Every field is documented in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ATTACHE_", frozen=True, extra="ignore")
+
+    data_dir: Path = Field(Path(".attache"), description="Where embedded servers and service state live.")
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated.")
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
+    feeds_file: Path = Field(PROJECT_ROOT / "deploy" / "feeds.yaml")
+    subscriptions_file: Path = Field(PROJECT_ROOT / "deploy" / "subscriptions.yaml")
+    topic_prefix: str = Field("attache", description="Prefix of every Kafka topic name.")
+    index_prefix: str = Field("attache", description="Prefix of every Elasticsearch index and template.")
+    log_format: Literal["auto", "console", "json"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(8080, description="Port of a service's /health and /metrics endpoint; 0 = off.")
+    sample_feeds_port: int = Field(8470, description="Port `attache run` serves deploy/sample-feeds on; 0 = off.")
+    collector_concurrency: int = Field(20, ge=1)
+    fetch_timeout_s: float = Field(20.0, gt=0)
+    max_feed_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    tagger_batch_size: int = Field(200, ge=1)
+    indexer_batch_size: int = Field(500, ge=1)
+    indexer_flush_s: float = Field(1.0, gt=0)
+    alerts_file: Path | None = Field(None, description="JSONL file the file alerter appends to.")
+    knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def resolved_alerts_file(self) -> Path:
+        return (self.alerts_file or self.resolved_data_dir / "alerts.jsonl").expanduser().resolve()
+
+    def topic(self, name: str) -> str:
+        """Full topic name for a logical topic name from ``schemas/topics.yaml``."""
+        return f"{self.topic_prefix}.{name}"
+
+    def index(self, name: str) -> str:
+        return f"{self.index_prefix}-{name}"
+
+    @property
+    def kafka_hosts(self) -> list[str]:
+        return [h.strip() for h in self.kafka_bootstrap.split(",") if h.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

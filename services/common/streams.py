@@ -1,0 +1,83 @@
+"""Faust wiring shared by the stream processors (tagger, alerter).
+
+Topics are created by ``attache setup`` from ``schemas/topics.yaml``, never declared by faust;
+values travel as raw JSON bytes so every service validates them against ``schemas/`` itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+import faust
+import mode
+
+from services.common.logging import configure_logging, get_logger
+from services.common.metrics import HealthServer, Metrics
+from services.common.settings import Settings
+
+log = get_logger(__name__)
+
+
+def make_app(settings: Settings, app_id: str) -> faust.App:
+    datadir = settings.resolved_data_dir / "faust" / app_id
+    return faust.App(
+        f"{settings.topic_prefix}-{app_id}",
+        broker=[f"kafka://{host}" for host in settings.kafka_hosts],
+        web_enabled=False,
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        store="memory://",
+        datadir=str(datadir),
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        key_serializer="raw",
+        value_serializer="raw",
+        stream_wait_empty=True,
+    )
+
+
+def raw_topic(app: faust.App, name: str) -> Any:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def attach_health(app: faust.App, settings: Settings, metrics: Metrics, service: str) -> None:
+    """Structured logging and /health for a faust app, started and stopped with the worker."""
+
+    class HealthService(mode.Service):
+        server: HealthServer
+
+        async def on_start(self) -> None:
+            configure_logging(settings, service)  # faust's worker reconfigures logging when it boots
+            self.server = HealthServer(metrics, settings.health_host, settings.health_port)
+            await self.server.start()
+            log.info(f"{service} started", group=app.conf.id)
+
+        async def on_stop(self) -> None:
+            await self.server.stop()
+
+    def consuming() -> tuple[bool, str]:
+        consumer = getattr(app, "_consumer", None)
+        if consumer is None:
+            return False, "consumer not started"
+        assigned = consumer.assignment()
+        return True, f"{len(assigned)} partitions assigned"
+
+    metrics.checks["consumer"] = consuming
+    app.service(HealthService)
+
+
+async def wait_delivered(futures: Iterable[Awaitable[Any]]) -> None:
+    """Wait until Kafka acknowledged every send, so the input offsets are acked only afterwards."""
+    pending = list(futures)
+    if pending:
+        await asyncio.gather(*pending)
+
+
+def run_worker(app: faust.App, settings: Settings) -> None:
+    worker = faust.Worker(app, loglevel=settings.log_level.upper(),
+                          quiet=True, redirect_stdouts=False, override_logging=False)
+    worker.execute_from_commandline()

@@ -1,0 +1,132 @@
+"""Start, watch and stop the pipeline's processes in the right order."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.common.embedded import EmbeddedServers
+from services.common.logging import get_logger
+from services.common.processes import free_port, spawn, terminate
+from services.common.settings import PROJECT_ROOT, Settings
+from services.common.setup import run_setup
+from services.runner.sample_feeds import SampleFeedServer
+
+log = get_logger("runner")
+
+SERVICES = ("collector", "tagger", "indexer", "alerter")
+STOP_TIMEOUT_S = 12.0
+MAX_RESTARTS_PER_10_MIN = 5
+
+
+@dataclass
+class Child:
+    name: str
+    health_port: int
+    process: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+    last_health: dict[str, Any] | None = None
+    gave_up: bool = False
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedded = EmbeddedServers(settings)
+        self.sample_server: SampleFeedServer | None = None
+        self.children = {name: Child(name, free_port()) for name in SERVICES}
+        self.stopping = threading.Event()
+        self.log_dir = settings.resolved_data_dir / "logs"
+
+    # -- start ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self.settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+        started = self.embedded.start()
+        if started:
+            log.info("embedded servers up", services=started)
+        run_setup(self.settings)
+        if self.settings.sample_feeds_port:
+            self.sample_server = SampleFeedServer(PROJECT_ROOT / "deploy" / "sample-feeds", "127.0.0.1",
+                                                  self.settings.sample_feeds_port)
+            self.sample_server.start()
+            log.info("sample feeds served", url=self.sample_server.url)
+        for child in self.children.values():
+            self._spawn(child)
+
+    def _child_env(self, child: Child) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "ATTACHE_DATA_DIR": str(self.settings.resolved_data_dir),
+            "ATTACHE_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
+            "ATTACHE_ES_URL": self.settings.es_url,
+            "ATTACHE_HEALTH_PORT": str(child.health_port),
+            "ATTACHE_HEALTH_HOST": "127.0.0.1",
+            "ATTACHE_LOG_FORMAT": "json",
+            "ATTACHE_FEEDS_FILE": str(self.settings.feeds_file),
+            "ATTACHE_SUBSCRIPTIONS_FILE": str(self.settings.subscriptions_file),
+            "ATTACHE_SAMPLE_FEEDS_PORT": str(self.settings.sample_feeds_port),
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def _spawn(self, child: Child) -> None:
+        child.process = spawn([sys.executable, "-m", f"services.{child.name}"], env=self._child_env(child),
+                              log_file=self.log_dir / f"{child.name}.log", cwd=PROJECT_ROOT)
+        log.info("service started", service=child.name, pid=child.process.pid, health_port=child.health_port)
+
+    # -- watch ---------------------------------------------------------------------------
+    def check_children(self) -> None:
+        """Restart a crashed service, a few times, then give up on it loudly."""
+        now = time.time()
+        for child in self.children.values():
+            if child.process is None or child.gave_up or child.process.poll() is None:
+                continue
+            code = child.process.returncode
+            child.restarts = [t for t in child.restarts if now - t < 600]
+            if len(child.restarts) >= MAX_RESTARTS_PER_10_MIN:
+                child.gave_up = True
+                log.error("service keeps crashing; not restarting", service=child.name, exit_code=code,
+                          log_file=str(self.log_dir / f"{child.name}.log"))
+                continue
+            child.restarts.append(now)
+            log.warning("service exited; restarting", service=child.name, exit_code=code,
+                        log_file=str(self.log_dir / f"{child.name}.log"))
+            self._spawn(child)
+
+    def poll_health(self) -> None:
+        for child in self.children.values():
+            try:
+                url = f"http://127.0.0.1:{child.health_port}/health"
+                with urllib.request.urlopen(url, timeout=0.5) as response:
+                    child.last_health = json.loads(response.read())
+            except urllib.error.HTTPError as exc:  # 503 still carries the report
+                with contextlib.suppress(ValueError):
+                    child.last_health = json.loads(exc.read())
+            except (OSError, ValueError):
+                child.last_health = None
+
+    # -- stop ----------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Everything down within ~20 s: services in parallel, then the servers."""
+        self.stopping.set()
+        for child in self.children.values():
+            if child.process is not None and child.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in self.children.values():
+            if child.process is not None:
+                code = terminate(child.process, max(0.1, deadline - time.monotonic()))
+                log.info("service stopped", service=child.name, exit_code=code)
+        if self.sample_server is not None:
+            self.sample_server.stop()
+        self.embedded.stop(timeout=5.0)

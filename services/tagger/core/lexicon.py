@@ -1,0 +1,141 @@
+"""Trigger words and modality cues. Matched case-insensitively on folded text by one automaton."""
+
+from __future__ import annotations
+
+# Titles that, with a country adjective or possessive, name an office holder.
+LEADER_TITLES = (
+    "president", "prime minister", "premier", "chancellor", "leader", "king", "queen", "emir", "sultan",
+    "supreme leader", "crown prince", "monarch", "head of state", "strongman", "pm",
+)
+OFFICIAL_TITLES = (
+    "foreign minister", "foreign secretary", "secretary of state", "top diplomat", "defence minister",
+    "defense minister", "minister", "envoy", "special envoy", "ambassador", "deputy foreign minister",
+    "national security adviser", "national security advisor", "delegation", "negotiators", "officials",
+    "diplomats", "vice president", "deputy prime minister",
+)
+
+# Meeting verbs/nouns; value = tense hint ("past" makes modality "occurred" when no other cue).
+MEETING_TRIGGERS = {
+    "meet": None, "meets": None, "meeting": None, "meetings": None, "to meet": "future", "met": "past",
+    "met with": "past", "meeting with": None, "held talks": "past", "hold talks": None, "holds talks": None,
+    "holding talks": None, "talks with": None, "sat down with": "past", "sit down with": None,
+    "hosted": "past", "hosts": None, "host": None, "welcomed": "past", "welcomes": None,
+    "received": "past", "shook hands": "past", "shake hands": None, "face-to-face": None,
+    "tete-a-tete": None, "bilateral": None, "summit with": None, "summit between": None,
+    "summit": None, "held a meeting": "past", "hold a meeting": None, "in-person": None, "encounter": None,
+    "meeting between": None, "greeted": "past", "embraced": "past", "talks": None,
+    "held a summit": "past", "to host": "future", "will host": "future", "will meet": "future",
+}
+VISIT_TRIGGERS = {
+    "state visit": None, "official visit": None, "visit to": None, "visited": "past", "visits": None,
+    "visit": None, "arrived in": "past", "arrives in": None, "arrive in": None, "trip to": None,
+    "travel to": None, "travels to": None, "travelled to": "past", "traveled to": "past", "tour of": None,
+    "to visit": "future", "will visit": "future", "landed in": "past",
+}
+MULTILATERAL = (
+    "g7", "g-7", "g20", "g-20", "group of seven", "group of 20", "nato", "brics", "asean", "apec", "sco",
+    "shanghai cooperation organisation", "shanghai cooperation organization", "european council",
+    "eu summit", "eu leaders", "african union", "arab league", "commonwealth", "chogm", "quad",
+    "un general assembly", "general assembly", "opec", "gcc", "mercosur", "celac", "cop28", "cop29", "cop27",
+    "cop26", "cop30", "francophonie", "eurasian economic union", "csto", "sica", "ecowas", "sadc", "oas",
+    "east asia summit", "summit of the americas", "european political community", "g8", "g-8",
+    "organisation of islamic cooperation", "organization of islamic cooperation", "oic",
+)
+SUMMIT_TRIGGERS = {"summit": None, "summits": None, "leaders' meeting": None, "leaders meeting": None}
+TALKS_TRIGGERS = {
+    "talks": None, "negotiations": None, "negotiate": None, "negotiated": "past", "consultations": None,
+    "held talks": "past", "hold talks": None, "met": "past", "met with": "past", "meeting": None,
+    "meets": None, "meet": None, "dialogue": None, "discussions": None, "round of talks": None,
+    "received": "past", "hosted": "past", "mediation": None, "peace talks": None,
+}
+PHONE_TRIGGERS = {
+    "phone call": None, "phone conversation": None, "telephone call": None, "telephone conversation": None,
+    "spoke by phone": "past", "spoke by telephone": "past", "spoke on the phone": "past", "phoned": "past",
+    "video call": None, "videoconference": None, "video conference": None, "by phone": None,
+    "call with": None, "telephoned": "past", "held a call": "past", "phone": None, "telephone": None,
+    "phone talks": None, "virtual meeting": None, "video link": None, "dialled": "past", "dialed": "past",
+}
+AGREEMENT_TRIGGERS = {
+    "signed": "past", "sign": None, "signing": None, "agreement": None, "accord": None, "treaty": None,
+    "deal": None, "memorandum of understanding": None, "joint declaration": None, "pact": None,
+    "ceasefire agreement": None, "truce": None, "reached an agreement": "past", "agreed": "past",
+    "ratified": "past", "joint statement": None, "mou": None, "framework agreement": None,
+}
+SANCTIONS_TRIGGERS = {
+    "sanctions": None, "sanction": None, "sanctioned": "past", "sanctioning": None, "embargo": None,
+    "asset freeze": None, "assets frozen": "past", "blacklisted": "past", "blacklist": None,
+    "export controls": None, "punitive measures": None, "travel ban": None, "sanctions package": None,
+    "restrictive measures": None,
+}
+EXPULSION_TRIGGERS = {
+    "expelled": "past", "expel": None, "expels": None, "expelling": None, "expulsion": None,
+    "expulsions": None, "persona non grata": None, "ordered to leave": "past", "closed its embassy": "past",
+    "closure of the embassy": None, "close its embassy": None, "shut its embassy": "past",
+    "closed the embassy": "past", "closed its consulate": "past", "closed the consulate": "past",
+    "shut down the embassy": "past", "ordered the closure": "past",
+}
+AMBASSADOR_TRIGGERS = {
+    "summoned": "past", "summons": None, "summon": None, "recalled": "past", "recall": None,
+    "recalls": None, "recalling": None, "called in": "past",
+}
+DIPLOMAT_WORDS = ("diplomat", "diplomats", "embassy", "consulate", "envoy", "ambassador", "attache",
+                  "attaché", "embassy staff", "consul", "military attache", "charge d'affaires", "mission")
+AMBASSADOR_WORDS = ("ambassador", "envoy", "charge d'affaires", "chargé d'affaires", "top diplomat",
+                    "head of mission")
+
+# Modality cues, strongest first when several apply to one clause.
+MODALITY_CUES = {
+    "denied": (
+        "denied", "denies", "deny", "denying", "no plans to meet", "no plans for", "ruled out", "rules out",
+        "dismissed reports", "dismissed speculation", "rejected reports", "not true", "no such meeting",
+        "will not meet", "won't meet", "would not meet", "has no plans", "had no plans", "have no plans",
+        "did not meet", "never met", "refuted", "false reports", "not planning", "no meeting is planned",
+        "no meeting was planned", "flatly rejected", "fake news",
+    ),
+    "cancelled": (
+        "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",
+        "call off", "postponed", "postpones", "postpone", "scrapped", "scraps", "scrap", "shelved",
+        "pulled out of", "pulls out of", "was off", "is off", "axed", "abandoned", "delayed indefinitely",
+        "put on hold", "suspended", "walked out", "cut short",
+    ),
+    "potential": (
+        "potential", "possible", "possibly", "may", "might", "could", "if it takes place", "if it goes ahead",
+        "considering", "considers", "mulling", "mulls", "weighing", "speculation", "speculated", "rumoured",
+        "rumored", "rumours", "rumors", "would", "prospect of", "open to", "hopes to", "hope to",
+        "seeking a meeting", "proposed", "proposes", "suggested", "floated", "reportedly", "likely",
+        "exploring", "not ruled out", "does not rule out", "did not rule out", "willing to meet",
+        "ready to meet", "eyeing", "invitation", "offered to", "could meet", "might meet",
+    ),
+    "planned": (
+        "will", "to meet", "due to", "scheduled", "set to", "plans to", "planned", "planning to",
+        "expected to", "is to", "are to", "next week", "next month", "next year", "upcoming", "later this",
+        "announced", "to hold talks", "invited", "confirmed", "to travel", "to visit", "will travel",
+        "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
+        "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming",
+    ),
+}
+PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday", "on tuesday",
+             "on wednesday", "on thursday", "on friday", "on saturday", "on sunday")
+
+# Context that turns a "summit" or "meeting" into something that is not diplomacy.
+NEGATIVE_CONTEXT = (
+    "cabinet meeting", "cabinet", "party congress", "politburo", "board meeting", "board of directors",
+    "shareholders", "mount ", "mountain", "everest", "peak", "climbers", "climber", "hikers", "summit of the",
+    "football", "soccer", "match", "tournament", "league", "championship", "olympic", "athletics meet",
+    "track meet", "swim meet", "ceo", "chief executive", "school", "students", "film", "movie",
+    "documentary", "brand ambassador", "goodwill ambassador", "fifa", "uefa", "ioc", "wada", "doping",
+    "club", "transfer", "player", "coach", "season", "election rally", "campaign rally",
+)
+SPORTS_BODIES = ("fifa", "uefa", "ioc", "wada", "fia", "world athletics", "icc", "ncaa", "league",
+                 "federation", "football", "olympic", "doping")
+
+# A sanctions trigger counts only with an act of sanctioning nearby, not as background.
+SANCTION_ACTS = (
+    "impose", "imposed", "imposes", "imposing", "slapped", "slaps", "announced", "announces", "extended",
+    "extends", "extend", "lifted", "lifts", "lift", "tightened", "tightens", "tighten", "threatened",
+    "threatens", "threaten", "new sanctions", "fresh sanctions", "sanctioned", "targeting", "targets",
+    "eased", "eases", "ease", "renewed", "renews", "expanded", "broadened", "adopted", "approved", "unveiled",
+    "hit", "hits", "blacklisted", "froze", "freezes", "banned", "bans", "levied", "added", "designated",
+    "will sanction", "to sanction", "sanctions on", "sanctions against", "sanctions package",
+)
+BACKGROUND_OPENERS = ("as ", "amid ", "under ", "despite ", "given ", "with ", "since ")

@@ -1,0 +1,47 @@
+"""The tagger's input and output types; plain dataclasses so both the stream and the batch use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the tagger reads: an article reduced to the fields that carry meaning."""
+
+    id: str
+    title: str
+    text: str
+    published: dt.datetime | None = None
+
+    @property
+    def published_date(self) -> dt.date:
+        return (self.published or dt.datetime.now(dt.UTC)).date()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str  # "title" or "text"
+    start: int
+    end: int
+    text: str
+    rule: str
+
+
+@dataclass
+class TaggedEvent:
+    type: str
+    modality: str
+    countries: list[str]
+    leaders: list[str]
+    date: dt.date | None
+    location: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data

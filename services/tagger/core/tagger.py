@@ -1,0 +1,558 @@
+"""Rule-based event tagger: one Aho-Corasick pass per field, then per-sentence rules.
+
+Why rules and not a model: every event must point at the words that caused it (evidence spans),
+tagging must run at thousands of articles per second on one core, and analysts must be able to
+read why an alert fired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from services.tagger.core import lexicon
+from services.tagger.core.dates import resolve_date
+from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
+from services.tagger.core.model import Document, Evidence, TaggedEvent
+from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans
+
+TAGGER_VERSION = "rules-1"
+
+MODALITY_ORDER = ("denied", "cancelled", "potential", "planned", "occurred")
+TRIGGER_SETS = {
+    "meeting": lexicon.MEETING_TRIGGERS,
+    "visit": lexicon.VISIT_TRIGGERS,
+    "summit": lexicon.SUMMIT_TRIGGERS,
+    "talks": lexicon.TALKS_TRIGGERS,
+    "phone": lexicon.PHONE_TRIGGERS,
+    "agreement": lexicon.AGREEMENT_TRIGGERS,
+    "sanctions": lexicon.SANCTIONS_TRIGGERS,
+    "expulsion": lexicon.EXPULSION_TRIGGERS,
+    "ambassador": lexicon.AMBASSADOR_TRIGGERS,
+}
+PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "metonym"})
+SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
+                 "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude")
+COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
+              "the pair", "the two sides", "both sides")
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    kind: str
+    value: Any
+
+
+@dataclass
+class Mention:
+    """A person or state taking part: a leader, an official, or a country name/metonym."""
+
+    start: int
+    end: int
+    country: str
+    name: str | None
+    is_leader: bool
+    is_official: bool
+    rule: str
+
+
+@dataclass
+class Sentence:
+    field: str
+    start: int
+    end: int
+    text: str
+    folded: str
+    hits: list[Hit] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def has(self, kind: str, value: Any = None) -> list[Hit]:
+        return [h for h in self.hits if h.kind == kind and (value is None or h.value == value)]
+
+    def contains(self, phrase: str) -> int:
+        """Offset (within the sentence) of a bounded occurrence of a folded phrase, or -1."""
+        pos = self.folded.find(phrase)
+        while pos != -1:
+            if bounded(self.folded, pos, pos + len(phrase)):
+                return pos
+            pos = self.folded.find(phrase, pos + 1)
+        return -1
+
+
+@dataclass
+class Candidate:
+    type: str
+    sentence: Sentence
+    countries: tuple[str, ...]
+    leaders: tuple[str, ...]
+    trigger: Hit
+    modality: str | None
+    cue: Hit | None
+    mentions: list[Mention]
+    weight: float
+
+
+class Tagger:
+    """Tag documents with diplomatic events. Build once (compiles the automaton), call ``tag`` often."""
+
+    def __init__(self, knowledge: Knowledge | None = None) -> None:
+        self.knowledge = knowledge or load_knowledge()
+        self._automaton = self._compile()
+        self._surnames: dict[str, list[Leader]] = defaultdict(list)
+        for leader in self.knowledge.leaders:
+            self._surnames[fold(leader.surname)].append(leader)
+
+    # -- automaton -------------------------------------------------------------------------
+    def _compile(self) -> ahocorasick.Automaton:
+        entries: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+
+        def add(phrase: str, kind: str, value: Any) -> None:
+            key = fold(phrase.strip())
+            if key:
+                entries[key].append((kind, value))
+
+        for index, leader in enumerate(self.knowledge.leaders):
+            for alias in leader.aliases:
+                add(alias, "leader", index)
+            add(leader.surname, "surname", fold(leader.surname))
+        for country in self.knowledge.countries.values():
+            for name in country.names:
+                add(name, "country", country.code)
+                add(name + "'s", "country_poss", country.code)
+            for adjective in country.adjectives:
+                add(adjective, "adj", country.code)
+            for capital in country.capitals:
+                add(capital, "capital", country.code)
+            for metonym in country.metonyms:
+                add(metonym, "metonym", country.code)
+        for title in lexicon.LEADER_TITLES:
+            add(title, "title", title)
+        for title in lexicon.OFFICIAL_TITLES:
+            add(title, "official_title", title)
+        for group, triggers in TRIGGER_SETS.items():
+            for phrase, tense in triggers.items():
+                add(phrase, "trigger", (group, tense))
+        for name in lexicon.MULTILATERAL:
+            add(name, "multilateral", name)
+        for modality, cues in lexicon.MODALITY_CUES.items():
+            for cue in cues:
+                add(cue, "cue", modality)
+        for cue in lexicon.PAST_CUES:
+            add(cue, "past_cue", cue)
+        for phrase in lexicon.NEGATIVE_CONTEXT:
+            add(phrase, "negative", phrase)
+        for phrase in lexicon.DIPLOMAT_WORDS:
+            add(phrase, "diplomat", phrase)
+        for phrase in lexicon.AMBASSADOR_WORDS:
+            add(phrase, "ambassador_word", phrase)
+        for phrase in SIGNING_WORDS:
+            add(phrase, "signing", phrase)
+        for phrase in COREF_PAIR:
+            add(phrase, "coref_pair", phrase)
+        for phrase in lexicon.SANCTION_ACTS:
+            add(phrase, "sanction_act", phrase)
+        for phrase in lexicon.SPORTS_BODIES:
+            add(phrase, "sports", phrase)
+        add("former", "former", True)
+        add("ex-", "former", True)
+        add("opposition leader", "opposition", True)
+        add("opposition", "opposition", True)
+
+        automaton = ahocorasick.Automaton()
+        for key, payload in entries.items():
+            automaton.add_word(key, (len(key), tuple(payload)))
+        automaton.make_automaton()
+        return automaton
+
+    def _hits(self, text: str, folded: str) -> list[Hit]:
+        hits = []
+        for end_index, (length, payload) in self._automaton.iter(folded):
+            start, end = end_index - length + 1, end_index + 1
+            if not bounded(folded, start, end) and not folded[start:end].endswith("-"):
+                continue
+            original = text[start:end]
+            for kind, value in payload:
+                if kind in PROPER_KINDS and not _looks_proper(original, kind):
+                    continue
+                if kind == "cue" and original == "May":
+                    continue
+                if kind == "country_poss":
+                    if not original[:1].isupper():
+                        continue
+                hits.append(Hit(start, end, kind, value))
+        return _drop_nested(hits)
+
+    # -- mentions --------------------------------------------------------------------------
+    def _mentions(self, sentence: Sentence, day: dt.date, seen_surnames: dict[str, Leader]) -> list[Mention]:
+        """Who and which states a sentence names: leaders (by name, surname or title) and countries."""
+        text, folded = sentence.text, sentence.folded
+        mentions: list[Mention] = []
+        claimed: list[tuple[int, int]] = []
+        leaders = self.knowledge.leaders
+
+        def former_before(start: int) -> bool:
+            window = folded[max(0, start - 25):start]
+            return "former" in window or "ex-" in window or "late " in window
+
+        # 1. full names
+        for hit in sentence.hits:
+            if hit.kind != "leader":
+                continue
+            leader = leaders[hit.value]
+            # several people may share an alias: prefer whoever was in office that day
+            same_alias = [i for h in sentence.hits if h.kind == "leader" and (h.start, h.end) == (hit.start, hit.end)
+                          for i in [h.value]]
+            in_office = [i for i in same_alias if leaders[i].is_official_on(day)]
+            if in_office and hit.value != in_office[0]:
+                continue
+            if not in_office and hit.value != same_alias[0]:
+                continue
+            is_leader = leader.is_leader_on(day) and not former_before(hit.start)
+            titled = self._title_before(sentence, hit.start)
+            if titled and titled.value in lexicon.LEADER_TITLES and not former_before(titled.start):
+                is_leader = True
+            mentions.append(Mention(hit.start, hit.end, leader.country, leader.name, is_leader,
+                                    leader.is_official_on(day) and not is_leader, f"leader:{leader.name}"))
+            seen_surnames[fold(leader.surname)] = leader
+            claimed.append((hit.start, hit.end))
+
+        def is_claimed(start: int, end: int) -> bool:
+            return any(s <= start and end <= e for s, e in claimed)
+
+        # 2. surnames on second mention
+        for hit in sentence.hits:
+            if hit.kind != "surname" or is_claimed(hit.start, hit.end):
+                continue
+            leader_or_none = seen_surnames.get(hit.value)
+            if leader_or_none is None:
+                active = [p for p in self._surnames.get(hit.value, []) if p.is_official_on(day)]
+                active_leaders = [p for p in active if p.is_leader_on(day)]
+                pool = active_leaders or active
+                leader_or_none = pool[0] if len(pool) == 1 else None
+            if leader_or_none is None:
+                continue
+            leader = leader_or_none
+            is_leader = leader.is_leader_on(day) and not former_before(hit.start)
+            mentions.append(Mention(hit.start, hit.end, leader.country, leader.name, is_leader,
+                                    leader.is_official_on(day) and not is_leader, f"surname:{leader.surname}"))
+            claimed.append((hit.start, hit.end))
+
+        # 3. titles with a nationality: "the Russian president", "North Korea's leader", "Chinese Premier Li"
+        for hit in sentence.hits:
+            if hit.kind not in ("title", "official_title") or is_claimed(hit.start, hit.end):
+                continue
+            country = self._nationality_before(sentence, hit.start)
+            if country is None:
+                continue
+            if former_before(hit.start) or "opposition" in folded[max(0, hit.start - 20):hit.start]:
+                continue
+            after = folded[hit.end:hit.end + 2]
+            named = [m for m in mentions if 0 <= m.start - hit.end <= 2]
+            if named:  # "President Putin": the name already counts; the title confirms leadership
+                if hit.kind == "title":
+                    named[0].is_leader, named[0].is_official = True, False
+                continue
+            if hit.kind == "title":
+                holder = self.knowledge.office_holder(country, hit.value, day)
+                name = holder.name if holder else self._unknown_name(text, hit.end)
+                if name is None and after.startswith(" "):
+                    name = None
+                mentions.append(Mention(hit.start, hit.end, country, name, True, False, f"title:{hit.value}"))
+            else:
+                holder = self.knowledge.office_holder(country, hit.value, day)
+                mentions.append(Mention(hit.start, hit.end, country, holder.name if holder else None,
+                                        False, True, f"official:{hit.value}"))
+            claimed.append((hit.start, hit.end))
+
+        # 4. states named outright or by capital / seat of power
+        for hit in sentence.hits:
+            if hit.kind in ("country", "country_poss", "capital", "metonym", "adj") and not is_claimed(hit.start,
+                                                                                                  hit.end):
+                mentions.append(Mention(hit.start, hit.end, hit.value, None, False, False, f"{hit.kind}:{hit.value}"))
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _title_before(self, sentence: Sentence, start: int) -> Hit | None:
+        for hit in sentence.hits:
+            if hit.kind in ("title", "official_title") and 0 <= start - hit.end <= 2:
+                return hit
+        return None
+
+    def _nationality_before(self, sentence: Sentence, start: int) -> str | None:
+        """Country of an adjective ("Russian") or possessive ("Russia's") right before a title."""
+        for hit in sentence.hits:
+            if hit.kind in ("adj", "country_poss", "country") and 0 <= start - hit.end <= 2:
+                if hit.kind == "country" and sentence.folded[hit.end:hit.end + 2] not in ("'s", " "):
+                    continue
+                return str(hit.value)
+            if hit.kind in ("adj", "country_poss") and 0 <= start - hit.end <= 12:
+                between = sentence.folded[hit.end:start].strip()
+                if between in ("'s", "new", "then", "acting", "interim", "incoming", "outgoing", "then-"):
+                    return str(hit.value)
+        return None
+
+    @staticmethod
+    def _unknown_name(text: str, end: int) -> str | None:
+        """A capitalised name right after a title that the knowledge base does not know."""
+        words = []
+        for word in text[end:end + 60].split():
+            clean = word.strip(",.;:'\"()’")
+            if clean[:1].isupper() and clean.replace("-", "").isalpha():
+                words.append(clean)
+                if word != clean:
+                    break
+            else:
+                break
+        return " ".join(words[:3]) if words else None
+
+    # -- sentences -------------------------------------------------------------------------
+    def _sentences(self, doc: Document) -> list[Sentence]:
+        sentences = []
+        for field_name, text in (("title", doc.title or ""), ("text", doc.text or "")):
+            if not text.strip():
+                continue
+            folded = fold(text)
+            hits = self._hits(text, folded)
+            spans = sentence_spans(text)
+            index = SentenceIndex(spans)
+            per_sentence: list[list[Hit]] = [[] for _ in spans]
+            for hit in hits:
+                per_sentence[index.sentence_of(hit.start)].append(hit)
+            for (start, end), sentence_hits in zip(spans, per_sentence, strict=True):
+                local = [Hit(h.start - start, h.end - start, h.kind, h.value) for h in sentence_hits
+                         if h.end <= end]
+                sentences.append(Sentence(field_name, start, end, text[start:end], folded[start:end], local))
+        return sentences
+
+    # -- rules -----------------------------------------------------------------------------
+    def tag(self, doc: Document) -> list[TaggedEvent]:
+        day = doc.published_date
+        sentences = self._sentences(doc)
+        seen_surnames: dict[str, Leader] = {}
+        for sentence in sentences:
+            sentence.mentions = self._mentions(sentence, day, seen_surnames)
+
+        candidates: list[Candidate] = []
+        main_pair: tuple[str, ...] | None = None
+        for position, sentence in enumerate(sentences):
+            found = self._candidates(sentence, position, main_pair)
+            for cand in found:
+                if cand.type == "leader_meeting" and main_pair is None:
+                    main_pair = cand.countries
+            candidates.extend(found)
+        return self._events(candidates, doc)
+
+    def _candidates(self, s: Sentence, position: int, main_pair: tuple[str, ...] | None) -> list[Candidate]:
+        triggers: dict[str, list[Hit]] = defaultdict(list)
+        for hit in s.has("trigger"):
+            triggers[hit.value[0]].append(hit)
+        if not triggers:
+            return []
+        negative = bool(s.has("negative"))
+        leaders = [m for m in s.mentions if m.is_leader]
+        officials = [m for m in s.mentions if m.is_official]
+        people = leaders + officials
+        leader_countries = _unique(m.country for m in leaders)
+        all_countries = _unique(m.country for m in s.mentions)
+        lead_bonus = 0.15 if s.field == "title" or position <= 1 else 0.0
+        out: list[Candidate] = []
+
+        def add(kind: str, trigger: Hit, countries: tuple[str, ...], mentions: list[Mention], weight: float) -> None:
+            modality, cue = self._modality(s, trigger)
+            names = tuple(sorted({m.name for m in mentions if m.name and (m.is_leader or m.is_official)}))
+            out.append(Candidate(kind, s, tuple(sorted(countries)), names, trigger, modality, cue, mentions,
+                                 weight + lead_bonus))
+
+        phone = triggers.get("phone")
+        meeting = triggers.get("meeting")
+        if meeting and not phone and not negative:
+            if len(leader_countries) >= 2:
+                add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
+            elif s.has("coref_pair") and main_pair and len(leaders) <= 2:
+                add("leader_meeting", meeting[0], main_pair, leaders, 0.35)
+            elif len(leaders) == 1 and officials and any(o.country != leaders[0].country for o in officials):
+                add("talks", meeting[0], _unique(m.country for m in people), people, 0.5)
+        if (visit := triggers.get("visit")) and leaders and not negative:
+            for hit in visit:
+                destination = self._destination(s, hit, leaders[0].country)
+                if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
+                                    or hit.start > leaders[0].start):
+                    add("state_visit", hit, _unique([leaders[0].country, destination]), leaders[:1], 0.55)
+                    break
+        summit_names = s.has("multilateral")
+        if (summit := triggers.get("summit")) and not negative:
+            if summit_names or len(all_countries) >= 3 or s.contains("leaders") >= 0 and summit_names:
+                add("summit", summit[0], leader_countries, leaders, 0.6)
+        elif summit_names and meeting and s.contains("leaders") >= 0 and not negative:
+            add("summit", meeting[0], leader_countries, leaders, 0.45)
+        if (talks := triggers.get("talks")) and not negative and not phone:
+            is_meeting = any(c.type == "leader_meeting" for c in out)
+            official_words = any(h.value in ("delegation", "negotiators", "officials", "diplomats", "envoy",
+                                             "special envoy") for h in s.has("official_title"))
+            if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
+                add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
+            elif not is_meeting and len(all_countries) >= 2 and (official_words or talks[0].value[0] == "talks"
+                                                                 and s.contains("talks") >= 0):
+                if not leaders or len(leader_countries) < 2:
+                    add("talks", talks[0], all_countries, people, 0.45)
+        if phone and (people or len(all_countries) >= 2) and not negative:
+            add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
+        if (agreement := triggers.get("agreement")) and s.has("signing") and len(all_countries) >= 1 and not negative:
+            if len(all_countries) >= 2 or people:
+                add("agreement", agreement[0], all_countries, people, 0.5)
+        if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
+            hit = sanctions[0]
+            clause_start, _ = _clause(s.folded, hit.start, hit.end)
+            background = s.folded[clause_start:].lstrip().startswith(lexicon.BACKGROUND_OPENERS)
+            if not background and (all_countries or s.contains("eu") >= 0 or s.contains("un") >= 0):
+                add("sanctions", hit, all_countries, people, 0.55)
+        if (expulsion := triggers.get("expulsion")) and (s.has("diplomat") or s.contains("persona non grata") >= 0):
+            if not s.has("negative") or s.has("diplomat"):
+                add("diplomatic_expulsion", expulsion[0], all_countries, people, 0.6)
+        if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
+            add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
+        return out
+
+    def _destination(self, s: Sentence, trigger: Hit, home: str) -> str | None:
+        for mention in s.mentions:
+            if mention.start >= trigger.end and mention.country != home and not mention.is_official:
+                return mention.country
+        return None
+
+    def _modality(self, s: Sentence, trigger: Hit) -> tuple[str | None, Hit | None]:
+        """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
+        clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
+        cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end]
+        if cues:
+            best = min(cues, key=lambda h: MODALITY_ORDER.index(h.value))
+            # "to meet" after a denial cue elsewhere in the clause is still a denial
+            return best.value, best
+        tense = trigger.value[1]
+        if tense == "past" or s.has("past_cue"):
+            return "occurred", None
+        if tense == "future":
+            return "planned", None
+        return None, None
+
+    def _events(self, candidates: list[Candidate], doc: Document) -> list[TaggedEvent]:
+        day = doc.published_date
+        by_type: dict[str, list[Candidate]] = defaultdict(list)
+        for cand in candidates:
+            by_type[cand.type].append(cand)
+        events = []
+        for kind, group in by_type.items():
+            if kind == "leader_meeting":
+                scores: dict[tuple[str, ...], float] = defaultdict(float)
+                for cand in group:
+                    scores[cand.countries] += cand.weight
+                best_countries = max(scores, key=lambda k: (scores[k], -group.index(
+                    next(c for c in group if c.countries == k))))
+                chosen = [c for c in group if c.countries == best_countries or c.weight < 0.4]
+            else:
+                chosen = group
+            modality = next((c.modality for c in chosen if c.modality), None)
+            # a denial or cancellation anywhere near the lead outranks an earlier announcement
+            for cand in chosen:
+                if cand.modality in ("denied", "cancelled") and (cand.sentence.field == "title" or
+                                                                 cand.weight >= 0.6):
+                    modality = cand.modality
+                    break
+            modality = modality or "occurred"
+            first = chosen[0]
+            future = modality in ("planned", "potential")
+            date = None
+            for cand in chosen:
+                date = resolve_date(cand.sentence.text, day, future)
+                if date:
+                    break
+            countries = list(first.countries)
+            if kind == "leader_meeting":
+                countries = list(max((c.countries for c in chosen), key=len))
+            leaders = sorted({name for c in chosen if c.countries == tuple(countries) or kind != "leader_meeting"
+                              for name in c.leaders})
+            if kind == "leader_meeting":
+                leaders = sorted({m.name for c in chosen for m in c.mentions
+                                  if m.is_leader and m.name and m.country in countries})
+            evidence = _evidence(chosen)
+            confidence = min(0.98, max(c.weight for c in chosen) + 0.08 * (len(chosen) - 1))
+            events.append(TaggedEvent(kind, modality, countries, leaders, date, self._location(chosen),
+                                      evidence, round(confidence, 3)))
+        events.sort(key=lambda e: (e.type != "leader_meeting", -e.confidence))
+        return events
+
+    def _location(self, chosen: list[Candidate]) -> str | None:
+        for cand in chosen:
+            folded = cand.sentence.folded
+            for mention in cand.sentence.mentions:
+                if mention.rule.startswith("capital:") and folded[max(0, mention.start - 3):mention.start] == "in ":
+                    return cand.sentence.text[mention.start:mention.end]
+        return None
+
+
+def _evidence(chosen: list[Candidate]) -> list[Evidence]:
+    spans: dict[tuple[str, int, int], Evidence] = {}
+    for cand in chosen[:4]:
+        s = cand.sentence
+        items = [(cand.trigger.start, cand.trigger.end, f"{cand.type}.trigger")]
+        items += [(m.start, m.end, m.rule) for m in cand.mentions]
+        if cand.cue:
+            items.append((cand.cue.start, cand.cue.end, f"modality.{cand.cue.value}"))
+        for start, end, rule in items:
+            key = (s.field, s.start + start, s.start + end)
+            if key not in spans:
+                spans[key] = Evidence(s.field, s.start + start, s.start + end, s.text[start:end], rule)
+    return sorted(spans.values(), key=lambda e: (e.field != "title", e.start))
+
+
+BACKGROUND_PREFIXES = lexicon.BACKGROUND_OPENERS
+
+
+def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause around a trigger: cut at ';', ' but ', ' while ' and sentence ends."""
+    left = max(folded.rfind(";", 0, start), folded.rfind(" but ", 0, start), folded.rfind(" while ", 0, start),
+               folded.rfind(", ", 0, start) if folded.startswith(BACKGROUND_PREFIXES) else -1)
+    right_candidates = [i for i in (folded.find(";", end), folded.find(" but ", end), folded.find(" while ", end))
+                        if i != -1]
+    return (left + 1 if left != -1 else 0), (min(right_candidates) if right_candidates else len(folded))
+
+
+def _looks_proper(original: str, kind: str) -> bool:
+    core = original[4:] if original.lower().startswith("the ") else original
+    letters = [c for c in core if c.isalpha()]
+    if not letters:
+        return False
+    if len(letters) <= 3 and kind in ("country", "surname", "capital"):
+        return all(c.isupper() for c in letters)
+    return core[:1].isupper()
+
+
+def _drop_nested(hits: list[Hit]) -> list[Hit]:
+    """Drop a name/title hit lying inside a longer one ("minister" inside "prime minister")."""
+    grouped = ("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
+               "country_poss")
+    spans = sorted({(h.start, h.end) for h in hits if h.kind in grouped}, key=lambda se: se[0] - se[1])
+    kept = []
+    for hit in hits:
+        if hit.kind in grouped and any(s <= hit.start and hit.end <= e and (s, e) != (hit.start, hit.end)
+                                       for s, e in spans):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _unique(values: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+@cache
+def default_tagger(knowledge_dir: Path | None = None) -> Tagger:
+    """One compiled tagger per knowledge base (compiling takes a moment; tagging is then fast)."""
+    return Tagger(load_knowledge(knowledge_dir) if knowledge_dir else load_knowledge())
