@@ -25,21 +25,20 @@ def configure_logging(settings: Settings, service: str) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: Any = ecs_logging.StructlogFormatter() if use_json else structlog.dev.ConsoleRenderer()
+    # structlog hands its events to stdlib logging, so one handler renders ours and the clients' alike.
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer]
-        if use_json
-        else [*shared, renderer],
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
+    final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
+    if use_json:
+        final.append(structlog.processors.format_exc_info)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-            foreign_pre_chain=[*shared, structlog.processors.format_exc_info] if use_json else shared,
-        )
+        structlog.stdlib.ProcessorFormatter(processors=[*final, renderer], foreign_pre_chain=shared)
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -37,14 +37,26 @@ def validator(schema_name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
 
 
+def describe_errors(errors: list[Any], limit: int = 5) -> str:
+    """One readable line: missing fields together, then each wrong field with its path."""
+    missing = [str(e.message).split("'")[1] for e in errors if e.validator == "required" and "'" in e.message]
+    parts = [f"missing {', '.join(missing)}"] if missing else []
+    for error in errors:
+        if error.validator == "required":
+            continue
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        parts.append(f"at {where}: {error.message}")
+    shown = parts[:limit]
+    if len(parts) > limit:
+        shown.append(f"and {len(parts) - limit} more")
+    return "; ".join(shown)
+
+
 def validate(schema_name: str, message: Any) -> None:
-    """Raise ``SchemaViolation`` naming the first offending field, or return quietly."""
+    """Raise ``SchemaViolation`` naming every offending field (up to a few), or return quietly."""
     errors = sorted(validator(schema_name).iter_errors(message), key=lambda e: list(e.absolute_path))
     if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SchemaViolation(f"{schema_name}: at {where}: {first.message}{more}")
+        raise SchemaViolation(f"{schema_name}: {describe_errors(errors)}")
 
 
 def validate_tagged_event(event: Any) -> None:
@@ -53,7 +65,7 @@ def validate_tagged_event(event: Any) -> None:
     errors = list(Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
                   .iter_errors(event))
     if errors:
-        raise SchemaViolation(f"tagged_event: {errors[0].message}")
+        raise SchemaViolation(f"tagged_event: {describe_errors(errors)}")
 
 
 @cache

@@ -33,15 +33,13 @@ async def read_compacted(settings: Settings, logical_topic: str) -> dict[str, by
     await consumer.start()
     state: dict[str, bytes] = {}
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer.force_metadata_update() if hasattr(consumer, "force_metadata_update") else None
-            partitions = consumer.partitions_for_topic(topic) or {0}
+        await consumer.topics()  # refreshes metadata for all topics
+        partitions = consumer.partitions_for_topic(topic) or {0}
         assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assignment)
         await consumer.seek_to_beginning(*assignment)
         end = await consumer.end_offsets(assignment)
-        while any(await consumer.position(tp) < end[tp] for tp in assignment):
+        while [tp for tp in assignment if await consumer.position(tp) < end[tp]]:
             for records in (await consumer.getmany(timeout_ms=1000)).values():
                 for record in records:
                     if record.key is None:

@@ -22,6 +22,7 @@ log = get_logger(__name__)
 
 def make_app(settings: Settings, app_id: str) -> faust.App:
     datadir = settings.resolved_data_dir / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     return faust.App(
         f"{settings.topic_prefix}-{app_id}",
         broker=[f"kafka://{host}" for host in settings.kafka_hosts],
