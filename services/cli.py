@@ -43,18 +43,29 @@ def _cmd_service(args: argparse.Namespace) -> int:
 
 
 def _cmd_tag(args: argparse.Namespace) -> int:
+    import time
+
     from services.batch import tag_lines
     from services.tagger.core import default_tagger
 
-    source = sys.stdin.buffer if args.file in (None, "-") else Path(args.file).open("rb")  # noqa: SIM115
-    failures = 0
+    try:
+        source = sys.stdin.buffer if args.file in (None, "-") else Path(args.file).open("rb")  # noqa: SIM115
+    except OSError as exc:
+        print(f"attache tag: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    failures = lines = 0
     out = sys.stdout.buffer
+    last_progress = time.monotonic()
     try:
         for result, ok in tag_lines(default_tagger(get_settings().knowledge_dir), source):
             out.write(orjson.dumps(result) + b"\n")
+            lines += 1
             if not ok:
                 failures += 1
                 print(f"attache tag: {result['error']}", file=sys.stderr)
+            if time.monotonic() - last_progress > 5:  # long inputs: say we are alive, on stderr
+                last_progress = time.monotonic()
+                print(f"attache tag: {lines} lines tagged, {failures} rejected", file=sys.stderr)
     finally:
         if source is not sys.stdin.buffer:
             source.close()
