@@ -96,7 +96,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _describe(index: str, hit: dict[str, Any]) -> str:
     if index == "events":
         return (f"{hit['article']['published'][:10]}  {hit['type']:<31} {hit['modality']:<9} "
-                f"{','.join(hit['countries']):<12} {'; '.join(hit['leaders'])[:40]:<40}  {hit['article']['title'][:70]}")
+                f"{','.join(hit['countries']):<12} {'; '.join(hit['leaders'])[:40]:<40}  "
+                f"{hit['article']['title'][:70]}")
     if index == "articles":
         return f"{hit['published'][:10]}  {','.join(hit.get('event_types', [])):<30} {hit['title'][:90]}"
     event = hit["event"]

@@ -30,7 +30,8 @@ async def fetch(
     session: aiohttp.ClientSession, url: str, *, etag: str | None, last_modified: str | None,
     timeout_s: float, max_bytes: int,
 ) -> FetchResult:
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers = {"User-Agent": USER_AGENT,
+               "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

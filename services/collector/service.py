@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import random
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +156,7 @@ class Collector:
         return len(articles)
 
     def _publish(self, articles: list[dict[str, Any]]) -> None:
-        futures: list[Future[Any]] = [
+        futures: list[Any] = [  # kafka-python FutureRecordMetadata
             self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
         ]
         self.producer.flush(timeout=30)

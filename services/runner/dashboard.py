@@ -56,7 +56,8 @@ def render(supervisor: Supervisor, started: float) -> Group:
                          str(len(child.restarts)), f"[{colour}]{status}[/] {checks}")
     numbers = progress_numbers(supervisor)
     flow = Text(
-        f"feeds ok {numbers['feeds_ok']} / failing {numbers['feeds_failing']}  →  published {numbers['articles_published']}"
+        f"feeds ok {numbers['feeds_ok']} / failing {numbers['feeds_failing']}  →  "
+        f"published {numbers['articles_published']}"
         f"  →  tagged {numbers['articles_tagged']} (events {numbers['events_found']})  →  indexed articles "
         f"{numbers['articles_indexed']}, events {numbers['events_indexed']}  →  alerts {numbers['alerts_sent']}"
         f"  ·  dead letters {numbers['deadlettered']}"

@@ -14,11 +14,10 @@ class FileSink:
         self.default_path = default_path
 
     async def deliver(self, alert: dict[str, Any], channel: dict[str, Any]) -> None:
-        path = Path(channel["path"]).expanduser() if channel.get("path") else self.default_path
-        await asyncio.to_thread(self._append, path, orjson.dumps(alert) + b"\n")
+        await asyncio.to_thread(self._append, channel.get("path"), orjson.dumps(alert) + b"\n")
 
-    @staticmethod
-    def _append(path: Path, line: bytes) -> None:
+    def _append(self, configured: str | None, line: bytes) -> None:
+        path = Path(configured).expanduser() if configured else self.default_path
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab") as handle:
             handle.write(line)

@@ -17,9 +17,10 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LEADER_ROLES = frozenset({"head_of_state", "head_of_government"})
 MONARCH_TITLES = ("king", "queen", "emperor", "emir", "sultan", "grand duke", "prince", "governor-general")
 # Republics where the head of government, not the president, is "the leader".
-PARLIAMENTARY_REPUBLICS = frozenset(
-    "DE AT IT IN IL GR IE HU CZ SK SI HR EE LV MT PK BD NP IQ ET AL MK ME BG SG SB FJ VU PG IS".split()
-)
+PARLIAMENTARY_REPUBLICS = frozenset((
+    "DE", "AT", "IT", "IN", "IL", "GR", "IE", "HU", "CZ", "SK", "SI", "HR", "EE", "LV", "MT",
+    "PK", "BD", "NP", "IQ", "ET", "AL", "MK", "ME", "BG", "SG", "SB", "FJ", "VU", "PG", "IS",
+))
 
 
 @dataclass(frozen=True)

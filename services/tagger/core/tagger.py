@@ -7,9 +7,11 @@ read why an alert fired.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spa
 TAGGER_VERSION = "rules-1"
 
 MODALITY_ORDER = ("denied", "cancelled", "potential", "planned", "occurred")
-TRIGGER_SETS = {
+TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
     "meeting": lexicon.MEETING_TRIGGERS,
     "visit": lexicon.VISIT_TRIGGERS,
     "summit": lexicon.SUMMIT_TRIGGERS,
@@ -71,8 +73,8 @@ class Sentence:
     end: int
     text: str
     folded: str
-    hits: list[Hit] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
+    hits: list[Hit] = dataclasses.field(default_factory=list)
+    mentions: list[Mention] = dataclasses.field(default_factory=list)
 
     def has(self, kind: str, value: Any = None) -> list[Hit]:
         return [h for h in self.hits if h.kind == kind and (value is None or h.value == value)]
@@ -184,9 +186,8 @@ class Tagger:
                     continue
                 if kind == "cue" and original == "May":
                     continue
-                if kind == "country_poss":
-                    if not original[:1].isupper():
-                        continue
+                if kind == "country_poss" and not original[:1].isupper():
+                    continue
                 hits.append(Hit(start, end, kind, value))
         return _drop_nested(hits)
 
@@ -389,7 +390,7 @@ class Tagger:
                     break
         summit_names = s.has("multilateral")
         if (summit := triggers.get("summit")) and not negative:
-            if summit_names or len(all_countries) >= 3 or s.contains("leaders") >= 0 and summit_names:
+            if summit_names or len(all_countries) >= 3 or (s.contains("leaders") >= 0 and summit_names):
                 add("summit", summit[0], leader_countries, leaders, 0.6)
         elif summit_names and meeting and s.contains("leaders") >= 0 and not negative:
             add("summit", meeting[0], leader_countries, leaders, 0.45)
@@ -399,24 +400,24 @@ class Tagger:
                                              "special envoy") for h in s.has("official_title"))
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
-            elif not is_meeting and len(all_countries) >= 2 and (official_words or talks[0].value[0] == "talks"
-                                                                 and s.contains("talks") >= 0):
-                if not leaders or len(leader_countries) < 2:
-                    add("talks", talks[0], all_countries, people, 0.45)
+            elif (not is_meeting and len(all_countries) >= 2
+                  and (official_words or (talks[0].value[0] == "talks" and s.contains("talks") >= 0))
+                  and (not leaders or len(leader_countries) < 2)):
+                add("talks", talks[0], all_countries, people, 0.45)
         if phone and (people or len(all_countries) >= 2) and not negative:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
-        if (agreement := triggers.get("agreement")) and s.has("signing") and len(all_countries) >= 1 and not negative:
-            if len(all_countries) >= 2 or people:
-                add("agreement", agreement[0], all_countries, people, 0.5)
+        agreement = triggers.get("agreement")
+        if agreement and s.has("signing") and not negative and (len(all_countries) >= 2 or (all_countries and people)):
+            add("agreement", agreement[0], all_countries, people, 0.5)
         if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
             hit = sanctions[0]
             clause_start, _ = _clause(s.folded, hit.start, hit.end)
             background = s.folded[clause_start:].lstrip().startswith(lexicon.BACKGROUND_OPENERS)
             if not background and (all_countries or s.contains("eu") >= 0 or s.contains("un") >= 0):
                 add("sanctions", hit, all_countries, people, 0.55)
-        if (expulsion := triggers.get("expulsion")) and (s.has("diplomat") or s.contains("persona non grata") >= 0):
-            if not s.has("negative") or s.has("diplomat"):
-                add("diplomatic_expulsion", expulsion[0], all_countries, people, 0.6)
+        expulsion = triggers.get("expulsion")
+        if expulsion and (s.has("diplomat") or (s.contains("persona non grata") >= 0 and not s.has("negative"))):
+            add("diplomatic_expulsion", expulsion[0], all_countries, people, 0.6)
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
@@ -475,7 +476,7 @@ class Tagger:
                     break
             countries = list(first.countries)
             if kind == "leader_meeting":
-                countries = list(max((c.countries for c in chosen), key=len))
+                countries = list(max(chosen, key=lambda c: len(c.countries)).countries)
             leaders = sorted({name for c in chosen if c.countries == tuple(countries) or kind != "leader_meeting"
                               for name in c.leaders})
             if kind == "leader_meeting":

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import feedparser
 import pytest
-
 from fixtures.articles import founding_article, rss
+
 from services.collector.normalize import canonical_url, entry_to_article, html_to_text
 from services.common.schemas import validate
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures.articles import founding_article, rss
+
 from services.collector.parse import ParseError, parse_feed
 
 

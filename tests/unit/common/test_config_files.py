@@ -42,5 +42,5 @@ def test_an_invalid_subscription_is_reported_by_its_id(tmp_path: Path) -> None:
 def test_unreadable_yaml_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text("feeds: [unclosed\n")
-    with pytest.raises(ConfigFileError, match="feeds.yaml"):
+    with pytest.raises(ConfigFileError, match=r"feeds\.yaml"):
         load_feeds(path)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from services.common.schemas import SCHEMA_DIR, SchemaViolation, index_templates, schema_for_topic, topics, validate
+from services.common.schemas import (
+    SCHEMA_DIR,
+    SchemaViolation,
+    index_templates,
+    schema_for_topic,
+    topics,
+    validate,
+)
 
 EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*.json"))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import orjson
-
 from fixtures.articles import founding_article
+
 from services.batch import tag_lines
 from services.common.schemas import validate
 from services.tagger.core import default_tagger

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import orjson
-
 from fixtures.articles import founding_article
 
 ATTACHE = str(Path(sys.executable).with_name("attache"))
