@@ -20,7 +20,6 @@ async def run_collector(settings: Settings) -> None:
     metrics = Metrics("collector")
     store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
     producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
-    metrics.checks["kafka"] = lambda: (producer.bootstrap_connected(), settings.kafka_bootstrap)
     health = HealthServer(metrics, settings.health_host, settings.health_port)
     await health.start()
     stop = asyncio.Event()

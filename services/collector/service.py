@@ -50,8 +50,13 @@ class Collector:
         self.topic = settings.topic("articles")
         self.feeds = [FeedRuntime(f) for f in feeds if f.enabled]
         self._semaphore = asyncio.Semaphore(settings.collector_concurrency)
+        self.kafka_error: str | None = None
         metrics.details["feeds"] = {}
         metrics.set("feeds_configured", len(self.feeds))
+        metrics.checks["kafka"] = lambda: (
+            self.kafka_error is None,
+            f"last publish failed: {self.kafka_error}" if self.kafka_error else settings.kafka_bootstrap,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         connector = aiohttp.TCPConnector(limit=self.settings.collector_concurrency, limit_per_host=4)
@@ -159,7 +164,12 @@ class Collector:
         futures: list[Any] = [  # kafka-python FutureRecordMetadata
             self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
         ]
-        self.producer.flush(timeout=30)
-        for future in futures:
-            future.get(timeout=30)  # raises if any send failed: nothing is marked published then
+        try:
+            self.producer.flush(timeout=30)
+            for future in futures:
+                future.get(timeout=30)  # raises if any send failed: nothing is marked published then
+        except Exception as exc:
+            self.kafka_error = f"{type(exc).__name__}: {exc}"
+            raise
+        self.kafka_error = None
         self.store.mark_published([(a["article_id"], a["content_hash"], a["version"]) for a in articles])

@@ -36,15 +36,17 @@ def progress_numbers(supervisor: Supervisor) -> dict[str, int]:
     }
 
 
-def render(supervisor: Supervisor, started: float) -> Group:
+def render(supervisor: Supervisor, started: float, height: int = 40) -> Group:
+    """Fit ``height`` terminal lines: failing feeds first, then the newest events and alerts."""
     settings = supervisor.settings
     header = Text.assemble(
         ("Attaché", "bold"), f"  up {int(time.time() - started)}s  ·  Kafka {settings.kafka_bootstrap}  ·  "
         f"Elasticsearch {settings.es_url}  ·  data {settings.resolved_data_dir}  ·  Ctrl-C stops",
+        no_wrap=True, overflow="ellipsis",
     )
     services = Table(box=None, show_header=True, header_style="bold", expand=False)
     for column in ("service", "state", "pid", "restarts", "health"):
-        services.add_column(column)
+        services.add_column(column, no_wrap=True, overflow="ellipsis")
     for child in supervisor.children.values():
         running = child.process is not None and child.process.poll() is None
         health = child.last_health or {}
@@ -62,29 +64,39 @@ def render(supervisor: Supervisor, started: float) -> Group:
         f"{numbers['articles_indexed']}, events {numbers['events_indexed']}  →  alerts {numbers['alerts_sent']}"
         f"  ·  dead letters {numbers['deadlettered']}"
     )
+    # fixed: header 1, services 7, pipeline 5, and 3 per table panel (borders, column names)
+    spare = max(3, height - 22)
+    feed_rows, event_rows = max(1, spare * 2 // 5), max(1, spare * 2 // 5)
+    alert_rows = max(1, spare - feed_rows - event_rows)
+
+    collector_health = supervisor.children["collector"].last_health or {}
+    all_feeds = sorted(collector_health.get("details", {}).get("feeds", {}).items(),
+                       key=lambda item: (item[1]["status"] == "ok", item[0]))
     feeds = Table(box=None, header_style="bold")
     for column in ("feed", "status", "published", "last error"):
-        feeds.add_column(column, overflow="ellipsis", no_wrap=True, max_width=70 if column == "last error" else None)
-    collector_health = supervisor.children["collector"].last_health or {}
-    for feed_id, info in sorted(collector_health.get("details", {}).get("feeds", {}).items()):
+        feeds.add_column(column, overflow="ellipsis", no_wrap=True, ratio=3 if column == "last error" else None)
+    shown = all_feeds if len(all_feeds) <= feed_rows else all_feeds[:feed_rows - 1]
+    for feed_id, info in shown:
         colour = {"ok": "green", "failing": "red"}.get(info["status"], "yellow")
         feeds.add_row(feed_id, f"[{colour}]{info['status']}[/]", str(info["published"]), info.get("last_error") or "")
+    if len(shown) < len(all_feeds):
+        feeds.add_row(f"… {len(all_feeds) - len(shown)} more", "", "", "see /health of the collector")
     events = Table(box=None, header_style="bold")
     for column in ("type", "modality", "countries", "article"):
         events.add_column(column, overflow="ellipsis", no_wrap=True)
-    for event in ((supervisor.children["tagger"].last_health or {}).get("recent", []))[:8]:
+    for event in ((supervisor.children["tagger"].last_health or {}).get("recent", []))[:event_rows]:
         events.add_row(event["type"], event["modality"], ",".join(event["countries"]), event["title"])
     alerts = Table(box=None, header_style="bold")
     for column in ("subscription", "type", "modality", "countries", "article"):
         alerts.add_column(column, overflow="ellipsis", no_wrap=True)
-    for alert in ((supervisor.children["alerter"].last_health or {}).get("recent", []))[:5]:
+    for alert in ((supervisor.children["alerter"].last_health or {}).get("recent", []))[:alert_rows]:
         alerts.add_row(alert["subscription"], alert["type"], alert["modality"], ",".join(alert["countries"]),
                        alert["title"])
     return Group(
         header,
         Panel(services, title="services", title_align="left"),
         Panel(flow, title="pipeline", title_align="left"),
-        Panel(feeds, title="feeds", title_align="left"),
+        Panel(feeds, title="feeds (failing first)", title_align="left"),
         Panel(events, title="latest events", title_align="left"),
         Panel(alerts, title="latest alerts", title_align="left"),
     )

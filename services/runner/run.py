@@ -39,11 +39,12 @@ def run_pipeline(settings: Settings, duration_s: float | None = None, dashboard:
         console = Console()
         last_report = 0.0
         if use_dashboard:
-            with Live(render(supervisor, started), console=console, refresh_per_second=2, screen=False) as live:
+            with Live(render(supervisor, started, console.height), console=console, refresh_per_second=2,
+                      screen=False, vertical_overflow="crop") as live:
                 while not supervisor.stopping.wait(1.0) and not (deadline and time.time() > deadline):
                     supervisor.check_children()
                     supervisor.poll_health()
-                    live.update(render(supervisor, started))
+                    live.update(render(supervisor, started, console.height))
         else:
             while not supervisor.stopping.wait(1.0) and not (deadline and time.time() > deadline):
                 supervisor.check_children()

@@ -141,7 +141,10 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
             Leader(
                 name=entry["name"], country=entry["country"],
                 surname=entry.get("surname") or entry["name"].split()[-1],
-                aliases=tuple(dict.fromkeys([entry["name"], *entry.get("aliases", [])])),
+                # a bare surname is not a full name: "Kim" alone is resolved by context (tagger step 2)
+                aliases=tuple(dict.fromkeys(a for a in [entry["name"], *entry.get("aliases", [])]
+                                            if a.casefold() != (entry.get("surname") or "").casefold()
+                                            or " " in a)),
                 roles=tuple(roles),
             )
         )
