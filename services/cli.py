@@ -93,6 +93,31 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from services.tagger.core import default_tagger
+    from services.tagger.evaluate import GoldError, evaluate, format_report, load_gold
+
+    try:
+        with Path(args.gold).open("rb") as handle:
+            items = load_gold(handle)
+    except OSError as exc:
+        print(f"attache eval: cannot read {args.gold}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except GoldError as exc:
+        print(f"attache eval: {args.gold}: {exc}", file=sys.stderr)
+        return 2
+    scores = evaluate(default_tagger(get_settings().knowledge_dir), items)
+    report = scores.report()
+    if args.json:
+        sys.stdout.write(orjson.dumps(report).decode() + "\n")
+    else:
+        print(format_report(report))
+    if args.mistakes:
+        for mistake in scores.mistakes:
+            print(orjson.dumps(mistake).decode(), file=sys.stderr)
+    return 0
+
+
 def _describe(index: str, hit: dict[str, Any]) -> str:
     if index == "events":
         return (f"{hit['article']['published'][:10]}  {hit['type']:<31} {hit['modality']:<9} "
@@ -148,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--size", type=int, default=20, help="how many hits, newest first (default 20)")
     search.set_defaults(handler=_cmd_search)
 
+    evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
+    evaluation.add_argument("gold", metavar="GOLD.jsonl", help="lines of {id, published, title, text, gold}")
+    evaluation.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    evaluation.add_argument("--mistakes", action="store_true", help="list disagreements on stderr")
+    evaluation.set_defaults(handler=_cmd_eval)
+
     bench = commands.add_parser("bench", help="measure throughput; prints a JSON report")
     bench.add_argument("what", choices=("tag",), help="what to measure")
     bench.add_argument("--json", action="store_true", help="one compact JSON object")
@@ -158,9 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from services.common.config_files import ConfigFileError
+    from services.common.embedded import EmbeddedStartError
+
     args = build_parser().parse_args(argv)
     try:
         code = args.handler(args)
+    except (ConfigFileError, EmbeddedStartError) as exc:
+        print(f"attache {args.command}: {exc}", file=sys.stderr)
+        code = 2
     except KeyboardInterrupt:
         code = 130
     except BrokenPipeError:

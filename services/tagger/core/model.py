@@ -6,6 +6,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+EVENT_TYPES = (
+    "leader_meeting", "state_visit", "summit", "talks", "phone_call", "agreement", "sanctions",
+    "diplomatic_expulsion", "ambassador_summoned_or_recalled",
+)
+
 
 @dataclass(frozen=True)
 class Document:

@@ -1,0 +1,133 @@
+"""``attache eval GOLD.jsonl``: how well the tagger agrees with hand-labelled articles.
+
+Scored per article, as an analyst reads alerts: is each event type present or not, and for the
+leader meeting, are the countries and the modality right. Pure Python, like the tagger core.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from services.tagger.core import Document, Tagger
+from services.tagger.core.model import EVENT_TYPES
+from services.tagger.messages import parse_time
+
+OTHER_TYPES = tuple(t for t in EVENT_TYPES if t != "leader_meeting")
+
+
+class GoldError(ValueError):
+    pass
+
+
+@dataclass
+class Scores:
+    articles: int = 0
+    true_positives: Counter[str] = field(default_factory=Counter)
+    false_positives: Counter[str] = field(default_factory=Counter)
+    false_negatives: Counter[str] = field(default_factory=Counter)
+    meeting_countries_right: int = 0
+    meeting_modality_right: int = 0
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
+
+    def prf(self, types: Iterable[str]) -> tuple[float, float, float]:
+        tp = sum(self.true_positives[t] for t in types)
+        fp = sum(self.false_positives[t] for t in types)
+        fn = sum(self.false_negatives[t] for t in types)
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+    def report(self) -> dict[str, Any]:
+        per_type = {}
+        for event_type in EVENT_TYPES:
+            p, r, f = self.prf([event_type])
+            per_type[event_type] = {
+                "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),
+                "support": self.true_positives[event_type] + self.false_negatives[event_type],
+                "predicted": self.true_positives[event_type] + self.false_positives[event_type],
+            }
+        meetings_found = self.true_positives["leader_meeting"]
+        _, _, other_f1 = self.prf(OTHER_TYPES)
+        return {
+            "articles": self.articles,
+            "per_type": per_type,
+            "leader_meeting_f1": per_type["leader_meeting"]["f1"],
+            "leader_meeting_country_accuracy": round(self.meeting_countries_right / meetings_found, 3)
+            if meetings_found else None,
+            "leader_meeting_modality_accuracy": round(self.meeting_modality_right / meetings_found, 3)
+            if meetings_found else None,
+            "other_types_micro_f1": round(other_f1, 3),
+        }
+
+
+def load_gold(lines: Iterable[bytes]) -> list[dict[str, Any]]:
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+            item["gold"]["types"]  # noqa: B018 - presence check
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise GoldError(f"line {number}: not a gold item ({{id, published, title, text, gold}}): {exc}") from exc
+        items.append(item)
+    return items
+
+
+def evaluate(tagger: Tagger, items: list[dict[str, Any]]) -> Scores:
+    scores = Scores()
+    for item in items:
+        scores.articles += 1
+        document = Document(str(item.get("id")), item.get("title", ""), item.get("text", ""),
+                            parse_time(item.get("published")))
+        events = tagger.tag(document)
+        predicted = {e.type for e in events}
+        gold_types = set(item["gold"]["types"])
+        for event_type in EVENT_TYPES:
+            if event_type in predicted and event_type in gold_types:
+                scores.true_positives[event_type] += 1
+            elif event_type in predicted:
+                scores.false_positives[event_type] += 1
+            elif event_type in gold_types:
+                scores.false_negatives[event_type] += 1
+        mistake: dict[str, Any] = {}
+        if predicted != gold_types:
+            mistake["types"] = {"gold": sorted(gold_types), "predicted": sorted(predicted)}
+        gold_meeting = item["gold"].get("leader_meeting")
+        meetings = [e for e in events if e.type == "leader_meeting"]
+        if gold_meeting and meetings:
+            # the article's main meeting: the one sharing most countries with gold, then most confident
+            best = max(meetings, key=lambda e: (len(set(e.countries) & set(gold_meeting["countries"])), e.confidence))
+            if sorted(best.countries) == sorted(gold_meeting["countries"]):
+                scores.meeting_countries_right += 1
+            else:
+                mistake["countries"] = {"gold": gold_meeting["countries"], "predicted": list(best.countries)}
+            if best.modality == gold_meeting["modality"]:
+                scores.meeting_modality_right += 1
+            else:
+                mistake["modality"] = {"gold": gold_meeting["modality"], "predicted": best.modality}
+        if mistake:
+            scores.mistakes.append({"id": item.get("id"), "title": item.get("title"), **mistake})
+    return scores
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"{'type':<34}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}{'predicted':>11}"]
+    for event_type, row in report["per_type"].items():
+        lines.append(f"{event_type:<34}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}"
+                     f"{row['support']:>9}{row['predicted']:>11}")
+    lines += [
+        "",
+        f"articles                          {report['articles']}",
+        f"leader_meeting F1                 {report['leader_meeting_f1']:.3f}",
+        f"  exact country set (on TPs)      {report['leader_meeting_country_accuracy']}",
+        f"  modality (on TPs)               {report['leader_meeting_modality_accuracy']}",
+        f"micro-F1, the other eight types   {report['other_types_micro_f1']:.3f}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""The hand-labelled gold set (tests/tagger/gold) is well formed, and the tagger keeps its quality on it.
+
+These floors guard against regressions; the real yardstick is held-out news the tagger never saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.tagger.core import default_tagger
+from services.tagger.core.model import EVENT_TYPES
+from services.tagger.evaluate import evaluate, load_gold
+
+GOLD = Path(__file__).resolve().parents[2] / "tagger" / "gold" / "gold.jsonl"
+MODALITIES = {"occurred", "planned", "potential", "cancelled", "denied"}
+
+
+@pytest.fixture(scope="module")
+def gold() -> list[dict]:
+    with GOLD.open("rb") as handle:
+        return load_gold(handle)
+
+
+def test_the_gold_set_has_at_least_150_items_covering_every_type_and_modality(gold: list[dict]) -> None:
+    assert len(gold) >= 150
+    assert len({item["id"] for item in gold}) == len(gold)
+    types = {t for item in gold for t in item["gold"]["types"]}
+    assert types == set(EVENT_TYPES)
+    modalities = {item["gold"]["leader_meeting"]["modality"] for item in gold if item["gold"]["leader_meeting"]}
+    assert modalities == MODALITIES
+    assert sum(1 for item in gold if not item["gold"]["types"]) >= 30, "hard negatives"
+    for item in gold:
+        meeting = item["gold"]["leader_meeting"]
+        assert (meeting is not None) == ("leader_meeting" in item["gold"]["types"]), item["id"]
+        if meeting:
+            assert meeting["countries"] == sorted(meeting["countries"]), item["id"]
+
+
+def test_the_tagger_keeps_its_quality_on_the_gold_set(gold: list[dict]) -> None:
+    report = evaluate(default_tagger(), gold).report()
+    assert report["leader_meeting_f1"] >= 0.90, report
+    assert report["leader_meeting_country_accuracy"] >= 0.90, report
+    assert report["leader_meeting_modality_accuracy"] >= 0.85, report
