@@ -73,7 +73,8 @@ def load_gold(lines: Iterable[bytes]) -> list[dict[str, Any]]:
             continue
         try:
             item = orjson.loads(line)
-            item["gold"]["types"]  # noqa: B018 - presence check
+            if not isinstance(item["gold"]["types"], list):
+                raise TypeError("gold.types must be a list")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             raise GoldError(f"line {number}: not a gold item ({{id, published, title, text, gold}}): {exc}") from exc
         items.append(item)

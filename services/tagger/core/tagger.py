@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -22,7 +22,7 @@ from services.tagger.core import lexicon
 from services.tagger.core.dates import resolve_date
 from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
 from services.tagger.core.model import Document, Evidence, TaggedEvent
-from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans
+from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans, word_form
 
 TAGGER_VERSION = "rules-1"
 
@@ -45,15 +45,16 @@ COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two preside
               "the pair", "the two sides", "both sides")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A lexicon entry found in the text (a tuple: created by the ten thousand per second)."""
+
     start: int
     end: int
     kind: str
     value: Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A person or state taking part: a leader, an official, or a country name/metonym."""
 
@@ -66,7 +67,7 @@ class Mention:
     rule: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     field: str
     start: int
@@ -74,6 +75,7 @@ class Sentence:
     text: str
     folded: str
     hits: list[Hit] = dataclasses.field(default_factory=list)
+    position: int = 0  # among all sentences of the article, the title being 0
     mentions: list[Mention] = dataclasses.field(default_factory=list)
 
     def has(self, kind: str, value: Any = None) -> list[Hit]:
@@ -117,9 +119,9 @@ class Tagger:
         entries: dict[str, list[tuple[str, Any]]] = defaultdict(list)
 
         def add(phrase: str, kind: str, value: Any) -> None:
-            key = fold(phrase.strip())
-            if key:
-                entries[key].append((kind, value))
+            words = word_form(fold(phrase.strip())).strip()
+            if words:
+                entries[f" {words} "].append((kind, value))
 
         for index, leader in enumerate(self.knowledge.leaders):
             for alias in leader.aliases:
@@ -176,10 +178,10 @@ class Tagger:
 
     def _hits(self, text: str, folded: str) -> list[Hit]:
         hits = []
-        for end_index, (length, payload) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
-            if not bounded(folded, start, end) and not folded[start:end].endswith("-"):
-                continue
+        # keys are " words " and the text is padded with a space on each side: index i of the padded
+        # text is i - 1 of the original, so a match covers original [end - length + 1, end - 1)
+        for end_index, (length, payload) in self._automaton.iter(f" {word_form(folded)} "):
+            start, end = end_index - length + 1, end_index - 1
             original = text[start:end]
             for kind, value in payload:
                 if kind in PROPER_KINDS and not _looks_proper(original, kind):
@@ -316,21 +318,30 @@ class Tagger:
 
     # -- sentences -------------------------------------------------------------------------
     def _sentences(self, doc: Document) -> list[Sentence]:
+        """Sentences with at least one hit; the others can neither name anyone nor hold an event."""
         sentences = []
+        position = 0
         for field_name, text in (("title", doc.title or ""), ("text", doc.text or "")):
             if not text.strip():
                 continue
             folded = fold(text)
             hits = self._hits(text, folded)
             spans = sentence_spans(text)
+            if not hits:
+                position += len(spans)
+                continue
             index = SentenceIndex(spans)
-            per_sentence: list[list[Hit]] = [[] for _ in spans]
+            per_sentence: dict[int, list[Hit]] = defaultdict(list)
             for hit in hits:
                 per_sentence[index.sentence_of(hit.start)].append(hit)
-            for (start, end), sentence_hits in zip(spans, per_sentence, strict=True):
-                local = [Hit(h.start - start, h.end - start, h.kind, h.value) for h in sentence_hits
+            for number in sorted(per_sentence):
+                start, end = spans[number]
+                local = [Hit(h.start - start, h.end - start, h.kind, h.value) for h in per_sentence[number]
                          if h.end <= end]
-                sentences.append(Sentence(field_name, start, end, text[start:end], folded[start:end], local))
+                if local:
+                    sentences.append(Sentence(field_name, start, end, text[start:end], folded[start:end], local,
+                                              position + number))
+            position += len(spans)
         return sentences
 
     # -- rules -----------------------------------------------------------------------------
@@ -343,8 +354,8 @@ class Tagger:
 
         candidates: list[Candidate] = []
         main_pair: tuple[str, ...] | None = None
-        for position, sentence in enumerate(sentences):
-            found = self._candidates(sentence, position, main_pair)
+        for sentence in sentences:
+            found = self._candidates(sentence, sentence.position, main_pair)
             for cand in found:
                 if cand.type == "leader_meeting" and main_pair is None:
                     main_pair = cand.countries
@@ -540,6 +551,8 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
     grouped = ("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
                "country_poss")
     spans = sorted({(h.start, h.end) for h in hits if h.kind in grouped}, key=lambda se: se[0] - se[1])
+    if len(spans) < 2:
+        return hits
     kept = []
     for hit in hits:
         if hit.kind in grouped and any(s <= hit.start and hit.end <= e and (s, e) != (hit.start, hit.end)

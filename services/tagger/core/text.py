@@ -36,6 +36,24 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+class _WordTable(dict[int, str]):
+    """``str.translate`` table keeping letters and digits and turning everything else into a space."""
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        self[codepoint] = kept = char if char.isalnum() else " "
+        return kept
+
+
+_WORDS = _WordTable()
+
+
+def word_form(folded: str) -> str:
+    """Folded text with punctuation as spaces, same length: keys padded with spaces then only match
+    whole words, so the automaton does the word-boundary check itself."""
+    return folded.translate(_WORDS)
+
+
 def is_word_char(char: str) -> bool:
     return char.isalnum()
 
@@ -52,7 +70,10 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vs",
     "u.s", "u.k", "u.n", "e.u", "inc", "corp", "co", "ltd", "jr", "sr", "rev", "pres", "amb", "messrs",
 }
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+# A sentence ends at . ! ? (plus closing quotes/brackets) before a capital or digit, or at a blank line.
+# The leading character class lets the regex engine skip quickly to candidate positions.
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\n)\s*\n)")
+_LONGEST_ABBREVIATION = max(len(a) for a in _ABBREVIATIONS) + 1  # an opening quote or bracket
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -60,23 +81,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group().startswith("."):
-            word_start = text.rfind(" ", 0, match.start()) + 1
-            word = text[word_start:match.start()].lower().lstrip("(\"'“")
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
+        dot = match.start()
+        if text[dot] == ".":
+            word_start = text.rfind(" ", 0, dot) + 1
+            if dot - word_start <= _LONGEST_ABBREVIATION:  # only short words can be abbreviations
+                word = text[word_start:dot].lower().lstrip("(\"'“")
+                if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
         end = match.end()
-        if text[start:end].strip():
-            spans.append((start, end))
+        spans.append((start, end))
         start = end
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    # trim leading whitespace so spans begin on the sentence's first character
+    spans.append((start, len(text)))
+    # trim leading whitespace so spans begin on the sentence's first character; drop blank ones
     trimmed = []
     for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        trimmed.append((s, e))
+        piece = text[s:e]
+        stripped = piece.lstrip()
+        if stripped.rstrip():
+            trimmed.append((s + len(piece) - len(stripped), e))
     return trimmed
 
 
