@@ -58,7 +58,8 @@ PHONE_TRIGGERS = {
 AGREEMENT_TRIGGERS = {
     "signed": "past", "sign": None, "signing": None, "agreement": None, "accord": None, "treaty": None,
     "deal": None, "memorandum of understanding": None, "joint declaration": None, "pact": None,
-    "ceasefire agreement": None, "truce": None, "reached an agreement": "past", "agreed": "past",
+    "ceasefire agreement": None, "truce": None, "reached an agreement": "past", "memorandums": None,
+    "declaration": None, "framework": None, "memoranda": None, "agreements": None, "deals": None,
     "ratified": "past", "joint statement": None, "mou": None, "framework agreement": None,
 }
 SANCTIONS_TRIGGERS = {

@@ -40,7 +40,8 @@ TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
 }
 PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "metonym"})
 SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
-                 "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude")
+                 "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
+                 "adopt", "extended", "extend", "renewed", "witnessed the signing")
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
               "the pair", "the two sides", "both sides")
 
@@ -392,6 +393,11 @@ class Tagger:
                 add("leader_meeting", meeting[0], main_pair, leaders, 0.35)
             elif len(leaders) == 1 and officials and any(o.country != leaders[0].country for o in officials):
                 add("talks", meeting[0], _unique(m.country for m in people), people, 0.5)
+            elif len(leader_countries) < 2 and (
+                len(_unique(m.country for m in officials)) >= 2
+                or (s.has("official_title") and not leaders and len(all_countries) >= 2)
+            ):  # ministers, envoys or delegations of two or more states meeting
+                add("talks", meeting[0], _unique(m.country for m in officials) or all_countries, people, 0.45)
         if (visit := triggers.get("visit")) and leaders and not negative:
             for hit in visit:
                 destination = self._destination(s, hit, leaders[0].country)
