@@ -12,6 +12,10 @@ OFFICIAL_TITLES = (
     "defense minister", "minister", "envoy", "special envoy", "ambassador", "deputy foreign minister",
     "national security adviser", "national security advisor", "delegation", "negotiators", "officials",
     "diplomats", "vice president", "deputy prime minister",
+    # plurals: keys match whole words only
+    "ministers", "foreign ministers", "defence ministers", "defense ministers", "finance ministers",
+    "trade ministers", "envoys", "delegations", "negotiating teams", "trade teams", "senior officials",
+    "counterparts", "foreign secretaries", "mediators",
 )
 
 # Meeting verbs/nouns; value = tense hint ("past" makes modality "occurred" when no other cue).
@@ -46,7 +50,8 @@ TALKS_TRIGGERS = {
     "talks": None, "negotiations": None, "negotiate": None, "negotiated": "past", "consultations": None,
     "held talks": "past", "hold talks": None, "met": "past", "met with": "past", "meeting": None,
     "meets": None, "meet": None, "dialogue": None, "discussions": None, "round of talks": None,
-    "received": "past", "hosted": "past", "mediation": None, "peace talks": None,
+    "received": "past", "hosted": "past", "mediation": None, "peace talks": None, "discussed": "past",
+    "discuss": None, "consulted": "past",
 }
 PHONE_TRIGGERS = {
     "phone call": None, "phone conversation": None, "telephone call": None, "telephone conversation": None,
@@ -73,16 +78,20 @@ EXPULSION_TRIGGERS = {
     "expulsions": None, "persona non grata": None, "ordered to leave": "past", "closed its embassy": "past",
     "closure of the embassy": None, "close its embassy": None, "shut its embassy": "past",
     "closed the embassy": "past", "closed its consulate": "past", "closed the consulate": "past",
-    "shut down the embassy": "past", "ordered the closure": "past",
+    "shut down the embassy": "past", "ordered the closure": "past", "close the consulate": None,
+    "closure of the consulate": None, "close the embassy": None, "to leave the country": None,
+    "ordered out": "past", "kicked out": "past", "declared persona non grata": "past",
 }
 AMBASSADOR_TRIGGERS = {
     "summoned": "past", "summons": None, "summon": None, "recalled": "past", "recall": None,
-    "recalls": None, "recalling": None, "called in": "past",
+    "recalls": None, "recalling": None, "called in": "past", "withdrawing its ambassador": None,
+    "withdrew its ambassador": "past", "withdraw its ambassador": None, "pulled its ambassador": "past",
 }
-DIPLOMAT_WORDS = ("diplomat", "diplomats", "embassy", "consulate", "envoy", "ambassador", "attache",
+DIPLOMAT_WORDS = ("diplomat", "diplomats", "embassy", "consulate", "envoy", "envoys", "ambassador", "attache",
                   "attaché", "embassy staff", "consul", "military attache", "charge d'affaires", "mission")
-AMBASSADOR_WORDS = ("ambassador", "envoy", "charge d'affaires", "chargé d'affaires", "top diplomat",
-                    "head of mission")
+AMBASSADOR_WORDS = ("ambassador", "ambassadors", "envoy", "envoys", "charge d'affaires", "chargé d'affaires",
+                    "top diplomat", "head of mission", "embassy official", "diplomat", "withdrawing its ambassador",
+                    "withdrew its ambassador", "withdraw its ambassador", "pulled its ambassador")
 
 # Modality cues, strongest first when several apply to one clause.
 MODALITY_CUES = {

@@ -42,6 +42,11 @@ PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "met
 SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
                  "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
                  "adopt", "extended", "extend", "renewed", "witnessed the signing")
+OFFICIAL_GROUPS = frozenset((
+    "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
+    "special envoy", "negotiating teams", "trade teams", "mediators", "ministers", "foreign ministers",
+    "counterparts",
+))
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
               "the pair", "the two sides", "both sides")
 
@@ -400,27 +405,36 @@ class Tagger:
                 add("talks", meeting[0], _unique(m.country for m in officials) or all_countries, people, 0.45)
         if (visit := triggers.get("visit")) and leaders and not negative:
             for hit in visit:
-                destination = self._destination(s, hit, leaders[0].country)
+                # the traveller: the nearest leader named before the trigger ("Xi's state visit to France")
+                before = [m for m in leaders if m.end <= hit.start]
+                traveller = before[-1] if before else leaders[0]
+                destination = self._destination(s, hit, traveller.country)
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
-                                    or hit.start > leaders[0].start):
-                    add("state_visit", hit, _unique([leaders[0].country, destination]), leaders[:1], 0.55)
+                                    or hit.start > traveller.start):
+                    add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
                     break
         summit_names = s.has("multilateral")
         if (summit := triggers.get("summit")) and not negative:
-            if summit_names or len(all_countries) >= 3 or (s.contains("leaders") >= 0 and summit_names):
+            # multilateral: a named grouping, or leaders of three or more states (places do not count)
+            if summit_names or len(leader_countries) >= 3:
                 add("summit", summit[0], leader_countries, leaders, 0.6)
         elif summit_names and meeting and s.contains("leaders") >= 0 and not negative:
             add("summit", meeting[0], leader_countries, leaders, 0.45)
         if (talks := triggers.get("talks")) and not negative and not phone:
             is_meeting = any(c.type == "leader_meeting" for c in out)
-            official_words = any(h.value in ("delegation", "negotiators", "officials", "diplomats", "envoy",
-                                             "special envoy") for h in s.has("official_title"))
+            official_words = any(h.value in OFFICIAL_GROUPS for h in s.has("official_title"))
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
                   and (official_words or (talks[0].value[0] == "talks" and s.contains("talks") >= 0))
                   and (not leaders or len(leader_countries) < 2)):
                 add("talks", talks[0], all_countries, people, 0.45)
+            elif not is_meeting and s.has("official_title") and summit_names and not leaders:
+                # "G7 finance ministers discussed debt": a ministerial meeting, not a leaders' summit
+                add("talks", talks[0], all_countries, people, 0.45)
+            elif not is_meeting and official_words and len(all_countries) < 2 and main_pair and not leaders:
+                # "preparing for talks between senior officials": the article's two states
+                add("talks", talks[0], main_pair, people, 0.35)
         if phone and (people or len(all_countries) >= 2) and not negative:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
         agreement = triggers.get("agreement")
@@ -547,7 +561,7 @@ def _looks_proper(original: str, kind: str) -> bool:
     letters = [c for c in core if c.isalpha()]
     if not letters:
         return False
-    if len(letters) <= 3 and kind in ("country", "surname", "capital"):
+    if len(letters) <= 3 and kind in ("country", "capital"):  # "US" the country, not "us"
         return all(c.isupper() for c in letters)
     return core[:1].isupper()
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from services.tagger.core import default_tagger
+from services.tagger.core import Document, default_tagger
 from services.tagger.core.model import EVENT_TYPES
 from services.tagger.evaluate import evaluate, load_gold
+from services.tagger.messages import parse_time
 
 GOLD = Path(__file__).resolve().parents[2] / "tagger" / "gold" / "gold.jsonl"
 MODALITIES = {"occurred", "planned", "potential", "cancelled", "denied"}
@@ -42,3 +43,19 @@ def test_the_tagger_keeps_its_quality_on_the_gold_set(gold: list[dict]) -> None:
     assert report["leader_meeting_f1"] >= 0.90, report
     assert report["leader_meeting_country_accuracy"] >= 0.90, report
     assert report["leader_meeting_modality_accuracy"] >= 0.85, report
+
+
+def test_every_event_on_the_gold_set_points_at_the_text_that_caused_it(gold: list[dict]) -> None:
+    tagger = default_tagger()
+    events = 0
+    for item in gold:
+        document = Document(item["id"], item["title"], item["text"], parse_time(item["published"]))
+        for event in tagger.tag(document):
+            events += 1
+            assert event.evidence, (item["id"], event.type)
+            rules = [e.rule for e in event.evidence]
+            assert any(rule.endswith(".trigger") for rule in rules), (item["id"], rules)
+            for evidence in event.evidence:
+                source = item["title"] if evidence.field == "title" else item["text"]
+                assert source[evidence.start:evidence.end] == evidence.text, (item["id"], evidence)
+    assert events > len(gold) / 2
