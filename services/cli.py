@@ -118,6 +118,66 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_feeds(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from services.collector import manage
+    from services.collector.opml import OpmlError, Outline
+
+    settings = get_settings()
+    path = settings.feeds_file
+    action = args.action
+    if action == "list":
+        rows = manage.feed_health(settings)
+        if args.json:
+            for row in rows:
+                sys.stdout.write(orjson.dumps(row).decode() + "\n")
+            return 0
+        for row in rows:
+            health = ("never polled" if not row["last_attempt"] else
+                      f"error x{row['consecutive_errors']}: {row['last_error']}" if row["consecutive_errors"]
+                      else f"ok (HTTP {row['last_status']}, last success {row['last_success']})")
+            print(f"{row['id']:<28} {row['url'][:60]:<60} {health}")
+        return 0
+    if action == "add":
+        added = manage.add_feeds(path, [Outline(args.target, args.name or args.target)], args.interval, args.id)
+        print(f"added {added[0]} to {path}" if added else f"{args.target} is already in {path}")
+        return 0
+    if action == "remove":
+        if manage.remove_feed(path, args.target):
+            print(f"removed {args.target} from {path}")
+            return 0
+        print(f"attache feeds remove: no feed {args.target!r} in {path}", file=sys.stderr)
+        return 1
+    if action == "check":
+        report = asyncio.run(manage.check_feed(settings, args.target))
+        if args.json:
+            sys.stdout.write(orjson.dumps(report).decode() + "\n")
+        else:
+            if report["ok"]:
+                print(f"{report['url']}: HTTP {report['status']}, {report['entries']} entries, "
+                      f"{report['title']!r}{' (' + report['warning'] + ')' if report['warning'] else ''}")
+                for article in report["articles"]:
+                    print(f"  {article['published']}  {article['title'][:100]}")
+            else:
+                print(f"{report['url']}: {report['error']}")
+        return 0 if report["ok"] else 1
+    if action == "import":
+        try:
+            added, total = manage.import_opml(path, Path(args.target))
+        except OpmlError as exc:
+            print(f"attache feeds import: {exc}", file=sys.stderr)
+            return 2
+        print(f"{total} feeds in {args.target}: {len(added)} added to {path}, {total - len(added)} already there")
+        return 0
+    text = manage.export_opml(path)  # export
+    if args.target:
+        Path(args.target).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _describe(index: str, hit: dict[str, Any]) -> str:
     if index == "events":
         return (f"{hit['article']['published'][:10]}  {hit['type']:<31} {hit['modality']:<9} "
@@ -133,7 +193,9 @@ def _describe(index: str, hit: dict[str, Any]) -> str:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from services.bench import run_bench
 
-    report = run_bench(args.what, articles=args.articles)
+    configure_logging(get_settings(), "bench")
+    size = args.articles if args.what == "tag" else args.feeds
+    report = run_bench(args.what, size)
     text = orjson.dumps(report, option=orjson.OPT_INDENT_2 if not args.json else 0).decode()
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +235,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--size", type=int, default=20, help="how many hits, newest first (default 20)")
     search.set_defaults(handler=_cmd_search)
 
+    feeds = commands.add_parser("feeds", help="list, add, remove, check, import (OPML) and export feeds")
+    feeds.add_argument("action", choices=("list", "add", "remove", "check", "import", "export"))
+    feeds.add_argument("target", nargs="?", metavar="URL|ID|FILE",
+                       help="add/check: feed URL; remove: id or URL; import: OPML file; export: output file")
+    feeds.add_argument("--json", action="store_true", help="list/check: JSON output")
+    feeds.add_argument("--id", help="add: feed id (default: from the name)")
+    feeds.add_argument("--name", help="add: display name")
+    feeds.add_argument("--interval", type=float, help="add: seconds between polls")
+    feeds.set_defaults(handler=_cmd_feeds)
+
     evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
     evaluation.add_argument("gold", metavar="GOLD.jsonl", help="lines of {id, published, title, text, gold}")
     evaluation.add_argument("--json", action="store_true", help="one JSON object instead of a table")
@@ -180,9 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.set_defaults(handler=_cmd_eval)
 
     bench = commands.add_parser("bench", help="measure throughput; prints a JSON report")
-    bench.add_argument("what", choices=("tag",), help="what to measure")
+    bench.add_argument("what", choices=("tag", "collect"), help="what to measure")
     bench.add_argument("--json", action="store_true", help="one compact JSON object")
-    bench.add_argument("--articles", type=int, default=10_000, help="corpus size (default 10000)")
+    bench.add_argument("--articles", type=int, default=10_000, help="tag: corpus size (default 10000)")
+    bench.add_argument("--feeds", type=int, default=2_000, help="collect: feeds to poll (default 2000)")
     bench.add_argument("--output", help="also write the report to this file")
     bench.set_defaults(handler=_cmd_bench)
     return parser
@@ -192,7 +265,10 @@ def main(argv: list[str] | None = None) -> None:
     from services.common.config_files import ConfigFileError
     from services.common.embedded import EmbeddedStartError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "feeds" and args.action in ("add", "remove", "check", "import") and not args.target:
+        parser.error(f"feeds {args.action} needs a {'URL' if args.action in ('add', 'check') else 'target'}")
     try:
         code = args.handler(args)
     except (ConfigFileError, EmbeddedStartError) as exc:

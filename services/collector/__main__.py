@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from services.collector.reconcile import reconcile_pending
 from services.collector.service import Collector
 from services.collector.store import CollectorStore
 from services.common.config_files import load_feeds
@@ -20,6 +21,7 @@ async def run_collector(settings: Settings) -> None:
     metrics = Metrics("collector")
     store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
     producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
+    await reconcile_pending(settings, store)  # sends a crash interrupted: in Kafka already, or to redo
     health = HealthServer(metrics, settings.health_host, settings.health_port)
     await health.start()
     stop = asyncio.Event()

@@ -20,6 +20,7 @@ class FetchResult:
     last_modified: str | None
     final_url: str
     content_type: str
+    moved_permanently: bool = False  # every redirect on the way was 301/308: the feed has a new address
 
 
 class FetchError(Exception):
@@ -38,9 +39,10 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(timeout_s):
-            async with session.get(url, headers=headers, allow_redirects=True) as response:
+            async with session.get(url, headers=headers, allow_redirects=True, max_redirects=5) as response:
+                moved = bool(response.history) and all(r.status in (301, 308) for r in response.history)
                 if response.status == 304:
-                    return FetchResult(304, b"", etag, last_modified, str(response.url), "")
+                    return FetchResult(304, b"", etag, last_modified, str(response.url), "", moved)
                 if response.status >= 400:
                     raise FetchError(f"HTTP {response.status} {response.reason or ''}".strip())
                 declared = response.content_length
@@ -55,10 +57,12 @@ async def fetch(
                 return FetchResult(
                     response.status, b"".join(chunks), response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), str(response.url),
-                    response.headers.get("Content-Type", ""),
+                    response.headers.get("Content-Type", ""), moved,
                 )
     except TimeoutError as exc:
         raise FetchError(f"timed out after {timeout_s:.0f}s") from exc
+    except aiohttp.TooManyRedirects as exc:
+        raise FetchError("more than 5 redirects") from exc
     except aiohttp.ClientConnectorError as exc:
         raise FetchError(f"cannot connect: {exc.os_error or exc}") from exc
     except aiohttp.ClientError as exc:

@@ -51,6 +51,9 @@ class Collector:
         self.feeds = [FeedRuntime(f) for f in feeds if f.enabled]
         self._semaphore = asyncio.Semaphore(settings.collector_concurrency)
         self.kafka_error: str | None = None
+        # article_id → content_hash being published right now by some feed's poll: two feeds of one
+        # outlet polled at the same moment must not both publish the story
+        self._in_flight: dict[str, str] = {}
         metrics.details["feeds"] = {}
         metrics.set("feeds_configured", len(self.feeds))
         metrics.checks["kafka"] = lambda: (
@@ -58,9 +61,19 @@ class Collector:
             f"last publish failed: {self.kafka_error}" if self.kafka_error else settings.kafka_bootstrap,
         )
 
+    def session(self) -> aiohttp.ClientSession:
+        """One HTTP session for every feed: bounded overall and per host (politeness)."""
+        connector = aiohttp.TCPConnector(limit=self.settings.collector_concurrency,
+                                         limit_per_host=self.settings.collector_per_host, ttl_dns_cache=300)
+        return aiohttp.ClientSession(connector=connector, auto_decompress=True)
+
+    async def poll_round(self) -> None:
+        """Every feed once, now (benchmarks and `attache feeds check`)."""
+        async with self.session() as session:
+            await asyncio.gather(*(self._poll_guarded(session, runtime) for runtime in self.feeds))
+
     async def run(self, stop: asyncio.Event) -> None:
-        connector = aiohttp.TCPConnector(limit=self.settings.collector_concurrency, limit_per_host=4)
-        async with aiohttp.ClientSession(connector=connector, auto_decompress=True) as session:
+        async with self.session() as session:
             in_flight: set[asyncio.Task[None]] = set()
             while not stop.is_set():
                 now = time.monotonic()
@@ -98,11 +111,19 @@ class Collector:
                 state.last_attempt = time.time()
                 self.store.save_feed(state)
                 runtime.polls += 1
-                delay = runtime.config.interval_s
-                if state.consecutive_errors:
-                    delay = min(MAX_BACKOFF_S, delay * 2 ** min(state.consecutive_errors - 1, 6))
-                runtime.next_due = time.monotonic() + delay * random.uniform(0.9, 1.1)
+                runtime.next_due = time.monotonic() + self.next_delay(runtime.config, state)
                 self._publish_status(runtime, state)
+
+    def next_delay(self, feed: FeedConfig, state: FeedState) -> float:
+        """The configured interval, adapted to how often the feed really publishes (within bounds),
+        backed off exponentially while it fails, and jittered so feeds do not poll in lockstep."""
+        delay = feed.interval_s
+        if state.publish_interval_s:
+            delay = min(max(state.publish_interval_s, self.settings.collector_min_interval_s),
+                        feed.interval_s * 4, self.settings.collector_max_interval_s)
+        if state.consecutive_errors:
+            delay = min(MAX_BACKOFF_S, delay * 2 ** min(state.consecutive_errors - 1, 6))
+        return delay * random.uniform(0.9, 1.1)
 
     def _record_failure(self, runtime: FeedRuntime, state: FeedState, reason: str) -> None:
         runtime.status, runtime.last_error = "failing", reason
@@ -127,10 +148,16 @@ class Collector:
         result = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified,
                              timeout_s=self.settings.fetch_timeout_s, max_bytes=self.settings.max_feed_bytes)
         state.last_status = result.status
+        self.metrics.inc(f"responses_{result.status}")
+        if result.moved_permanently and result.final_url != state.url:
+            log.info("feed moved permanently; following", feed=feed.id, old=state.url, new=result.final_url)
+            state.url = result.final_url
         if result.status == 304:
             self.metrics.inc("feed_polls_not_modified")
             return 0
         parsed = parse_feed(result.body, result.content_type)
+        state.hub = parsed.hub or state.hub
+        state.publish_interval_s = parsed.publish_interval_s or state.publish_interval_s
         if parsed.warning:
             log.info("feed parsed with warnings", feed=feed.id, warning=parsed.warning)
         first_seen = utc_now_iso()
@@ -139,6 +166,8 @@ class Collector:
             article = entry_to_article(entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language,
                                        feed_updated=parsed.updated, first_seen=first_seen)
             if article is None:
+                continue
+            if self._in_flight.get(article["article_id"]) == article["content_hash"]:
                 continue
             version = self.store.next_version(article["article_id"], article["content_hash"])
             if version is None:
@@ -152,7 +181,14 @@ class Collector:
             articles.append(article)
         state.items_seen += len(parsed.entries)
         if articles:
-            await asyncio.to_thread(self._publish, articles)
+            # no await between the checks above and this claim: the event loop makes it atomic
+            claims = {a["article_id"]: a["content_hash"] for a in articles}
+            self._in_flight.update(claims)
+            try:
+                await asyncio.to_thread(self._publish, articles)
+            finally:
+                for article_id in claims:
+                    self._in_flight.pop(article_id, None)
             state.articles_published += len(articles)
             self.metrics.inc("articles_published", len(articles))
             log.info("articles published", feed=feed.id, count=len(articles))
@@ -161,6 +197,7 @@ class Collector:
         return len(articles)
 
     def _publish(self, articles: list[dict[str, Any]]) -> None:
+        self.store.mark_pending([(a["article_id"], a["content_hash"], a["version"]) for a in articles])
         futures: list[Any] = [  # kafka-python FutureRecordMetadata
             self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
         ]

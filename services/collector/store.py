@@ -25,6 +25,9 @@ class FeedState:
     consecutive_errors: int = 0
     items_seen: int = 0
     articles_published: int = 0
+    configured_url: str | None = None  # ``url`` differs after a permanent redirect
+    hub: str | None = None  # WebSub hub the feed declares (recorded; subscribing is future work)
+    publish_interval_s: float | None = None  # how often the feed really publishes (median gap)
 
 
 class CollectorStore:
@@ -39,22 +42,36 @@ class CollectorStore:
                 feed_id TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
                 last_attempt REAL, last_success REAL, last_status INTEGER, last_error TEXT,
                 consecutive_errors INTEGER NOT NULL DEFAULT 0, items_seen INTEGER NOT NULL DEFAULT 0,
-                articles_published INTEGER NOT NULL DEFAULT 0);
+                articles_published INTEGER NOT NULL DEFAULT 0, configured_url TEXT, hub TEXT,
+                publish_interval_s REAL);
             CREATE TABLE IF NOT EXISTS articles (
                 article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
                 published_at REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS pending (
+                article_id TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
+                queued_at REAL NOT NULL, PRIMARY KEY (article_id, version));
             """
         )
+        existing = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
+        for column, kind in (("configured_url", "TEXT"), ("hub", "TEXT"), ("publish_interval_s", "REAL")):
+            if column not in existing:  # state files from older versions
+                self._db.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
 
     def feed(self, feed_id: str, url: str) -> FeedState:
         row = self._db.execute("SELECT * FROM feeds WHERE feed_id = ?", (feed_id,)).fetchone()
         if row is None:
-            return FeedState(feed_id, url)
+            return FeedState(feed_id, url, configured_url=url)
         columns = [c[0] for c in self._db.execute("SELECT * FROM feeds LIMIT 0").description]
         state = FeedState(**dict(zip(columns, row, strict=True)))
-        if state.url != url:  # the configured URL changed: validators of the old one mean nothing
-            state.url, state.etag, state.last_modified = url, None, None
+        if (state.configured_url or state.url) != url:
+            # the configured URL changed: the old address, its redirect and its validators mean nothing
+            state.url, state.configured_url, state.etag, state.last_modified = url, url, None, None
         return state
+
+    def feeds(self) -> list[FeedState]:
+        cursor = self._db.execute("SELECT * FROM feeds ORDER BY feed_id")
+        columns = [c[0] for c in cursor.description]
+        return [FeedState(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
     def save_feed(self, state: FeedState) -> None:
         values: dict[str, Any] = vars(state)
@@ -72,6 +89,21 @@ class CollectorStore:
             return None
         return int(row[1]) + 1
 
+    def mark_pending(self, items: list[tuple[str, str, int]]) -> None:
+        """Write-ahead: these are about to be sent. A crash leaves them here for ``reconcile``."""
+        now = time.time()
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?,?,?,?)",
+                                 [(a, h, v, now) for a, h, v in items])
+
+    def pending(self) -> tuple[list[tuple[str, str, int]], float | None]:
+        rows = self._db.execute("SELECT article_id, content_hash, version, queued_at FROM pending").fetchall()
+        return [(a, h, int(v)) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
+
+    def drop_pending(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM pending")
+
     def mark_published(self, items: list[tuple[str, str, int]]) -> None:
         now = time.time()
         with self._db:
@@ -79,6 +111,8 @@ class CollectorStore:
                 "INSERT OR REPLACE INTO articles (article_id, content_hash, version, published_at) VALUES (?,?,?,?)",
                 [(article_id, content_hash, version, now) for article_id, content_hash, version in items],
             )
+            self._db.executemany("DELETE FROM pending WHERE article_id = ? AND version = ?",
+                                 [(article_id, version) for article_id, _, version in items])
 
     def close(self) -> None:
         self._db.close()

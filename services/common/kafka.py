@@ -13,6 +13,7 @@ import orjson
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from kafka.serializer import Serializer
 
 from services.common.logging import get_logger
 from services.common.schemas import topics
@@ -64,9 +65,19 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         enable_idempotence=True,
         linger_ms=20,
         compression_type=None,
-        key_serializer=lambda key: key.encode("utf-8") if isinstance(key, str) else key,
-        value_serializer=lambda value: None if value is None else dumps(value),
+        key_serializer=_KeySerializer(),
+        value_serializer=_JsonSerializer(),
     )
+
+
+class _KeySerializer(Serializer):  # type: ignore[misc]
+    def serialize(self, topic: str, value: Any) -> bytes | None:
+        return value.encode("utf-8") if isinstance(value, str) else value
+
+
+class _JsonSerializer(Serializer):  # type: ignore[misc]
+    def serialize(self, topic: str, value: Any) -> bytes | None:
+        return None if value is None else dumps(value)
 
 
 def dead_letter(
