@@ -71,12 +71,12 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
 
 
 class _KeySerializer(Serializer):  # type: ignore[misc]
-    def serialize(self, topic: str, value: Any) -> bytes | None:
+    def serialize(self, topic: str, headers: Any, value: Any) -> bytes | None:
         return value.encode("utf-8") if isinstance(value, str) else value
 
 
 class _JsonSerializer(Serializer):  # type: ignore[misc]
-    def serialize(self, topic: str, value: Any) -> bytes | None:
+    def serialize(self, topic: str, headers: Any, value: Any) -> bytes | None:
         return None if value is None else dumps(value)
 
 

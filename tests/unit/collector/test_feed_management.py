@@ -1,0 +1,78 @@
+"""``attache feeds``: OPML round trip and edits that keep the feeds file readable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from services.collector.manage import add_feeds, remove_feed
+from services.collector.opml import Outline, read_opml
+from services.common.config_files import load_feeds
+
+ATTACHE = str(Path(sys.executable).with_name("attache"))
+FEEDS_YAML = """# my feeds
+# keep this comment
+feeds:
+  - id: local
+    url: "http://127.0.0.1:${SOME_PORT:-8470}/a.xml"
+"""
+OPML = """<?xml version="1.0"?>
+<opml version="1.0"><head><title>Reader export</title></head><body>
+  <outline text="World"><outline text="BBC World" type="rss" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+    <outline text="Dawn" type="rss" xmlUrl="https://www.dawn.com/feeds/world"/></outline>
+  <outline title="NPR World" xmlUrl="https://feeds.npr.org/1004/rss.xml"/>
+  <outline text="duplicate" xmlUrl="https://www.dawn.com/feeds/world"/>
+</body></opml>
+"""
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ATTACHE, "feeds", *args], env={"PATH": "", **env}, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_opml_import_then_export_gives_the_same_feed_set(tmp_path: Path) -> None:
+    feeds, opml, exported = tmp_path / "feeds.yaml", tmp_path / "in.opml", tmp_path / "out.opml"
+    feeds.write_text("feeds: []\n")
+    opml.write_text(OPML)
+    env = {"ATTACHE_FEEDS_FILE": str(feeds)}
+    done = run(env, "import", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert "3 feeds in" in done.stdout and "3 added" in done.stdout
+    assert run(env, "import", str(opml)).stdout.count("0 added") == 1  # idempotent
+    assert run(env, "export", str(exported)).returncode == 0
+    assert {o.url for o in read_opml(exported)} == {o.url for o in read_opml(opml)}
+    assert [o.title for o in read_opml(exported)] == ["BBC World", "Dawn", "NPR World"]
+
+
+def test_add_and_remove_keep_comments_and_unexpanded_variables(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    added = add_feeds(path, [Outline("https://news.example.org/rss", "Example News")], interval_s=120)
+    assert added == ["example-news"]
+    assert add_feeds(path, [Outline("https://news.example.org/rss", "Again")]) == []
+    text = path.read_text()
+    assert text.startswith("# my feeds\n# keep this comment\n")
+    assert "${SOME_PORT:-8470}" in text
+    assert [f.id for f in load_feeds(path)] == ["local", "example-news"]
+    assert remove_feed(path, "https://news.example.org/rss")
+    assert not remove_feed(path, "nope")
+    assert [f.id for f in load_feeds(path)] == ["local"]
+
+
+def test_a_broken_opml_file_is_a_clear_error(tmp_path: Path) -> None:
+    opml = tmp_path / "bad.opml"
+    opml.write_text("<html>not opml</html>")
+    done = run({"ATTACHE_FEEDS_FILE": str(tmp_path / "f.yaml")}, "import", str(opml))
+    assert done.returncode == 2
+    assert "not an OPML document" in done.stderr
+
+
+def test_check_reports_an_unreachable_feed_as_json_without_publishing(tmp_path: Path) -> None:
+    done = run({"ATTACHE_FETCH_TIMEOUT_S": "2"}, "check", "http://127.0.0.1:9/feed.xml", "--json")
+    assert done.returncode == 1
+    report = orjson.loads(done.stdout)
+    assert report["ok"] is False and report["error"].startswith("cannot connect")
