@@ -14,7 +14,7 @@ help:
 	@echo "make run     start the whole pipeline on the embedded servers (Ctrl-C stops)"
 	@echo "make test    unit and integration tests (integration tests start noida-db themselves)"
 	@echo "make lint    ruff and mypy"
-	@echo "make bench   benchmark report in bench/report.json"
+	@echo "make bench   benchmark reports in bench/tag.json and bench/collect.json"
 	@echo "make install create .venv with pinned dependencies (run and test do this for you)"
 
 install: $(STAMP)
@@ -43,7 +43,8 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/attache bench tag --output bench/report.json
+	$(BIN)/attache bench tag --output bench/tag.json
+	$(BIN)/attache bench collect --output bench/collect.json
 
 clean:
 	rm -rf $(VENV) .attache .pytest_cache .mypy_cache .ruff_cache
