@@ -100,7 +100,8 @@ MODALITY_CUES = {
         "dismissed reports", "dismissed speculation", "rejected reports", "not true", "no such meeting",
         "will not meet", "won't meet", "would not meet", "has no plans", "had no plans", "have no plans",
         "did not meet", "never met", "refuted", "false reports", "not planning", "no meeting is planned",
-        "no meeting was planned", "flatly rejected", "fake news",
+        "no meeting was planned", "flatly rejected", "fake news", "no preparations", "nothing of the kind",
+        "not being prepared", "no such plans", "no summit is planned",
     ),
     "cancelled": (
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",
@@ -121,7 +122,8 @@ MODALITY_CUES = {
         "expected to", "is to", "are to", "next week", "next month", "next year", "upcoming", "later this",
         "announced", "to hold talks", "invited", "confirmed", "to travel", "to visit", "will travel",
         "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
-        "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming",
+        "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
+        "will hold", "will host", "will visit", "to sit down",
     ),
 }
 PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday", "on tuesday",

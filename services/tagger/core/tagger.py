@@ -8,6 +8,7 @@ read why an alert fired.
 from __future__ import annotations
 
 import dataclasses
+import re
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
@@ -42,6 +43,7 @@ PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "met
 SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
                  "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
                  "adopt", "extended", "extend", "renewed", "witnessed the signing")
+NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
     "special envoy", "negotiating teams", "trade teams", "mediators", "ministers", "foreign ministers",
@@ -462,12 +464,21 @@ class Tagger:
     def _modality(self, s: Sentence, trigger: Hit) -> tuple[str | None, Hit | None]:
         """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
+        if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start):
+            return "denied", trigger  # "no Putin-Zelensky meeting", "no summit"
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end]
-        if cues:
-            best = min(cues, key=lambda h: MODALITY_ORDER.index(h.value))
+        tense = trigger.value[1]
+        # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
+        # first visit"): it decides only when nothing nearer does
+        near = [h for h in cues if h.start < trigger.start or "," not in s.folded[trigger.end:h.start]]
+        if near or (cues and tense not in ("past", "future")):
+            pool = near or cues
+            best = min(pool, key=lambda h: MODALITY_ORDER.index(h.value))
+            if best.value == "potential" and s.folded[best.start:best.end] == "would" and resolve_date(
+                    s.text[best.start:clause_end], dt.date(2000, 1, 1), True):
+                return "planned", best  # reported plans: "they would hold talks on Wednesday"
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
-        tense = trigger.value[1]
         if tense == "past" or s.has("past_cue"):
             return "occurred", None
         if tense == "future":
