@@ -8,8 +8,8 @@ read why an alert fired.
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
