@@ -396,6 +396,10 @@ class Tagger:
         if meeting and not phone and not negative:
             if len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
+                host = None if s.has("multilateral") else self._host(s, leader_countries)
+                visitors = [m for m in leaders if m.country != host]
+                if host and visitors:  # "Orban met Putin in Moscow": Orban is on an official visit
+                    add("state_visit", meeting[0], leader_countries, visitors[:1], 0.4)
             elif s.has("coref_pair") and main_pair and len(leaders) <= 2:
                 add("leader_meeting", meeting[0], main_pair, leaders, 0.35)
             elif len(leaders) == 1 and officials and any(o.country != leaders[0].country for o in officials):
@@ -454,6 +458,19 @@ class Tagger:
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
+
+    @staticmethod
+    def _host(s: Sentence, countries: tuple[str, ...]) -> str | None:
+        """The participant state a meeting takes place in: "in Moscow", "at the Kremlin", "to Beijing"."""
+        for mention in s.mentions:
+            if mention.country not in countries or mention.is_leader or mention.is_official:
+                continue
+            kind = mention.rule.split(":", 1)[0]
+            before = s.folded[max(0, mention.start - 10):mention.start]
+            if kind in ("capital", "country", "metonym") and before.endswith(
+                    ("in ", "to ", "at the ", "in the ", "at ", "visit ", "visiting ", "arrived in ")):
+                return mention.country
+        return None
 
     def _destination(self, s: Sentence, trigger: Hit, home: str) -> str | None:
         for mention in s.mentions:
