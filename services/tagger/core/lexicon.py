@@ -44,6 +44,10 @@ MULTILATERAL = (
     "cop26", "cop30", "francophonie", "eurasian economic union", "csto", "sica", "ecowas", "sadc", "oas",
     "east asia summit", "summit of the americas", "european political community", "g8", "g-8",
     "organisation of islamic cooperation", "organization of islamic cooperation", "oic",
+    "asia-pacific economic cooperation", "asia pacific economic cooperation", "group of twenty",
+    "group of eight", "association of southeast asian nations", "gulf cooperation council",
+    "united nations general assembly", "commonwealth heads of government", "north atlantic treaty organization",
+    "collective security treaty organization", "g7 summit", "g20 summit", "nato summit", "brics summit",
 )
 SUMMIT_TRIGGERS = {"summit": None, "summits": None, "leaders' meeting": None, "leaders meeting": None}
 TALKS_TRIGGERS = {
@@ -64,6 +68,7 @@ AGREEMENT_TRIGGERS = {
     "signed": "past", "sign": None, "signing": None, "agreement": None, "accord": None, "treaty": None,
     "deal": None, "memorandum of understanding": None, "joint declaration": None, "pact": None,
     "ceasefire agreement": None, "truce": None, "reached an agreement": "past", "memorandums": None,
+    "agreed to": "past", "agree to": None, "agreed on": "past", "action plan": None, "roadmap": None,
     "declaration": None, "framework": None, "memoranda": None, "agreements": None, "deals": None,
     "ratified": "past", "joint statement": None, "mou": None, "framework agreement": None,
 }

@@ -43,6 +43,8 @@ PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "met
 SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
                  "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
                  "adopt", "extended", "extend", "renewed", "witnessed the signing")
+# "agreed to meet again" plans a meeting; it is not an agreement between states
+AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "speak", "visit", "stay in")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -50,7 +52,9 @@ OFFICIAL_GROUPS = frozenset((
     "counterparts",
 ))
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
-              "the pair", "the two sides", "both sides")
+              "the pair", "the two sides", "both sides", "the two countries", "both countries",
+              "the two governments", "both governments", "the two neighbours", "the two neighbors",
+              "the two nations", "the allies")
 
 
 class Hit(NamedTuple):
@@ -424,7 +428,9 @@ class Tagger:
             # multilateral: a named grouping, or leaders of three or more states (places do not count)
             if summit_names or len(leader_countries) >= 3:
                 add("summit", summit[0], leader_countries, leaders, 0.6)
-        elif summit_names and meeting and s.contains("leaders") >= 0 and not negative:
+        elif summit_names and meeting and not negative and (leaders or s.contains("leaders") >= 0) \
+                and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")):
+            # "invites Modi to the SCO meeting": a leaders' gathering, unless ministers are meeting
             add("summit", meeting[0], leader_countries, leaders, 0.45)
         if (talks := triggers.get("talks")) and not negative and not phone:
             is_meeting = any(c.type == "leader_meeting" for c in out)
@@ -443,9 +449,15 @@ class Tagger:
                 add("talks", talks[0], main_pair, people, 0.35)
         if phone and (people or len(all_countries) >= 2) and not negative:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
-        agreement = triggers.get("agreement")
-        if agreement and s.has("signing") and not negative and (len(all_countries) >= 2 or (all_countries and people)):
-            add("agreement", agreement[0], all_countries, people, 0.5)
+        agreement = [h for h in triggers.get("agreement", ())
+                     if not (s.folded[h.start:h.end].endswith(" to")
+                             and s.folded[h.end:h.end + 12].lstrip().startswith(AGREED_TO_MEET))]
+        if agreement and s.has("signing") and not negative:
+            parties = all_countries
+            if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."
+                parties = main_pair
+            if len(parties) >= 2 or (parties and people):
+                add("agreement", agreement[0], parties, people, 0.5)
         if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
             hit = sanctions[0]
             clause_start, _ = _clause(s.folded, hit.start, hit.end)
