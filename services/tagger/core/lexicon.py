@@ -63,6 +63,7 @@ PHONE_TRIGGERS = {
     "video call": None, "videoconference": None, "video conference": None, "by phone": None,
     "call with": None, "telephoned": "past", "held a call": "past", "phone": None, "telephone": None,
     "phone talks": None, "virtual meeting": None, "video link": None, "dialled": "past", "dialed": "past",
+    "virtual summit": None, "virtual talks": None, "virtually": None, "via video": None, "by video": None,
 }
 AGREEMENT_TRIGGERS = {
     "signed": "past", "sign": None, "signing": None, "agreement": None, "accord": None, "treaty": None,
@@ -136,12 +137,14 @@ PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday"
 
 # Context that turns a "summit" or "meeting" into something that is not diplomacy.
 NEGATIVE_CONTEXT = (
-    "cabinet meeting", "cabinet", "party congress", "politburo", "board meeting", "board of directors",
-    "shareholders", "mount ", "mountain", "everest", "peak", "climbers", "climber", "hikers", "summit of the",
-    "football", "soccer", "match", "tournament", "league", "championship", "olympic", "athletics meet",
-    "track meet", "swim meet", "ceo", "chief executive", "school", "students", "film", "movie",
-    "documentary", "brand ambassador", "goodwill ambassador", "fifa", "uefa", "ioc", "wada", "doping",
-    "club", "transfer", "player", "coach", "season", "election rally", "campaign rally",
+    "cabinet meeting", "party congress", "politburo", "board meeting", "board of directors",
+    "shareholders", "mount ", "mountain", "everest", "climbers", "climber", "hikers", "summit of the",
+    "football", "soccer", "football match", "cricket match", "tennis match", "match against", "tournament",
+    "league", "championship", "olympic", "athletics meet", "track meet", "swim meet", "ceo",
+    "chief executive", "film", "movie", "documentary", "brand ambassador", "goodwill ambassador", "fifa",
+    "uefa", "ioc", "wada", "doping", "football club", "transfer window", "transfer fee", "head coach",
+    "players", "election rally", "campaign rally", "impersonator", "impersonators", "lookalike",
+    "lookalikes", "wax figure", "waxwork", "wax figures", "waxworks",
 )
 SPORTS_BODIES = ("fifa", "uefa", "ioc", "wada", "fia", "world athletics", "icc", "ncaa", "league",
                  "federation", "football", "olympic", "doping")

@@ -367,14 +367,15 @@ class Tagger:
         candidates: list[Candidate] = []
         main_pair: tuple[str, ...] | None = None
         for sentence in sentences:
-            found = self._candidates(sentence, sentence.position, main_pair)
+            found = self._candidates(sentence, sentence.position, main_pair, day)
             for cand in found:
                 if cand.type == "leader_meeting" and main_pair is None:
                     main_pair = cand.countries
             candidates.extend(found)
         return self._events(candidates, doc)
 
-    def _candidates(self, s: Sentence, position: int, main_pair: tuple[str, ...] | None) -> list[Candidate]:
+    def _candidates(self, s: Sentence, position: int, main_pair: tuple[str, ...] | None,
+                    day: dt.date) -> list[Candidate]:
         triggers: dict[str, list[Hit]] = defaultdict(list)
         for hit in s.has("trigger"):
             triggers[hit.value[0]].append(hit)
@@ -396,7 +397,9 @@ class Tagger:
                                  weight + lead_bonus))
 
         phone = triggers.get("phone")
-        meeting = triggers.get("meeting")
+        # "the Quad summit" is a multilateral gathering, not a meeting of the leaders it names
+        meeting = [h for h in triggers.get("meeting", ())
+                   if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))]
         if meeting and not phone and not negative:
             if len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
@@ -422,9 +425,18 @@ class Tagger:
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
+                    seat = next((m for m in s.mentions if m.start >= hit.end and m.country == destination
+                                 and m.rule.startswith("metonym:")), None)
+                    host = self.knowledge.office_holder(destination, "leader", day) if seat else None
+                    if seat and host and not phone and len(leader_countries) < 2:
+                        # visiting the White House or the Kremlin means meeting whoever holds it
+                        host_mention = Mention(seat.start, seat.end, destination, host.name, True, False,
+                                               f"seat_of_power:{host.name}")
+                        add("leader_meeting", hit, _unique([traveller.country, destination]),
+                            [traveller, host_mention], 0.45)
                     break
         summit_names = s.has("multilateral")
-        if (summit := triggers.get("summit")) and not negative:
+        if (summit := triggers.get("summit")) and not negative and not phone:
             # multilateral: a named grouping, or leaders of three or more states (places do not count)
             if summit_names or len(leader_countries) >= 3:
                 add("summit", summit[0], leader_countries, leaders, 0.6)
@@ -458,6 +470,11 @@ class Tagger:
                 parties = main_pair
             if len(parties) >= 2 or (parties and people):
                 add("agreement", agreement[0], parties, people, 0.5)
+            signing = [h for h in agreement if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
+            met = any(c.type == "leader_meeting" for c in out)
+            if signing and len(leader_countries) >= 2 and not phone and not met:
+                # leaders of two states signing together met to do it
+                add("leader_meeting", signing[0], leader_countries, leaders, 0.45)
         if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
             hit = sanctions[0]
             clause_start, _ = _clause(s.folded, hit.start, hit.end)
