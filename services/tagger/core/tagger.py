@@ -427,11 +427,11 @@ class Tagger:
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
                     seat = next((m for m in s.mentions if m.start >= hit.end and m.country == destination
                                  and m.rule.startswith("metonym:")), None)
-                    host = self.knowledge.office_holder(destination, "leader", day) if seat else None
-                    if seat and host and not phone and len(leader_countries) < 2:
+                    holder = self.knowledge.office_holder(destination, "leader", day) if seat else None
+                    if seat and holder and not phone and len(leader_countries) < 2:
                         # visiting the White House or the Kremlin means meeting whoever holds it
-                        host_mention = Mention(seat.start, seat.end, destination, host.name, True, False,
-                                               f"seat_of_power:{host.name}")
+                        host_mention = Mention(seat.start, seat.end, destination, holder.name, True, False,
+                                               f"seat_of_power:{holder.name}")
                         add("leader_meeting", hit, _unique([traveller.country, destination]),
                             [traveller, host_mention], 0.45)
                     break
