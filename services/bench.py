@@ -95,18 +95,21 @@ def bench_tag(articles: int) -> dict[str, Any]:
         floor_wall, floor_cpu = time.perf_counter() - floor_wall, time.process_time() - floor_cpu
 
         wall, cpu = time.perf_counter(), time.process_time()
-        events = 0
+        events = with_events = 0
         with corpus.open("rb") as handle:
             for line in handle:
                 record = orjson.loads(line)
                 published = dt.datetime.fromisoformat(record["published"].replace("Z", "+00:00"))
-                events += len(tagger.tag(Document(record["id"], record["title"], record["text"], published)))
+                found = len(tagger.tag(Document(record["id"], record["title"], record["text"], published)))
+                events += found
+                with_events += found > 0
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {
         "benchmark": "tag",
         "articles": articles,
         "avg_article_bytes": round(total_bytes / articles),
         "events_found": events,
+        "articles_with_events": with_events,
         "seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "articles_per_s": round(articles / cpu, 1),

@@ -331,13 +331,16 @@ class Tagger:
     # -- sentences -------------------------------------------------------------------------
     def _sentences(self, doc: Document) -> list[Sentence]:
         """Sentences with at least one hit; the others can neither name anyone nor hold an event."""
+        fields = []
+        for field_name, text in (("title", doc.title or ""), ("text", doc.text or "")):
+            if text.strip():
+                folded = fold(text)
+                fields.append((field_name, text, folded, self._hits(text, folded)))
+        if not any(hit.kind == "trigger" for *_, hits in fields for hit in hits):
+            return []  # nothing that can hold an event (most news): no need to split sentences
         sentences = []
         position = 0
-        for field_name, text in (("title", doc.title or ""), ("text", doc.text or "")):
-            if not text.strip():
-                continue
-            folded = fold(text)
-            hits = self._hits(text, folded)
+        for field_name, text, folded, hits in fields:
             spans = sentence_spans(text)
             if not hits:
                 position += len(spans)
