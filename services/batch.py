@@ -50,5 +50,9 @@ def tag_lines(tagger: Tagger, lines: Iterable[bytes | str]) -> Iterator[tuple[di
         except BadLine as exc:
             yield {"id": record_id, "events": [], "error": str(exc)}, False
             continue
-        events = [event.to_dict() for event in tagger.tag(document)]
+        try:
+            events = [event.to_dict() for event in tagger.tag(document)]
+        except Exception as exc:  # a tagger bug on one line must not end the batch
+            yield {"id": record_id, "events": [], "error": f"line {line_number}: tagging failed: {exc!r}"}, False
+            continue
         yield {"id": record_id if record_id is not None else document.id, "events": events}, True

@@ -123,6 +123,7 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
 
     from services.collector import manage
     from services.collector.opml import OpmlError, Outline
+    from services.common.config_files import load_feeds
 
     settings = get_settings()
     path = settings.feeds_file
@@ -140,6 +141,9 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
             print(f"{row['id']:<28} {row['url'][:60]:<60} {health}")
         return 0
     if action == "add":
+        if args.id and args.id in {f.id for f in load_feeds(path)}:
+            print(f"attache feeds add: feed id {args.id!r} is already taken in {path}", file=sys.stderr)
+            return 1
         added = manage.add_feeds(path, [Outline(args.target, args.name or args.target)], args.interval, args.id)
         print(f"added {added[0]} to {path}" if added else f"{args.target} is already in {path}")
         return 0
@@ -204,6 +208,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="attache", description="Streaming news monitoring for leader "
                                      "meetings and diplomatic events.", epilog=EPILOG)
@@ -242,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_argument("--json", action="store_true", help="list/check: JSON output")
     feeds.add_argument("--id", help="add: feed id (default: from the name)")
     feeds.add_argument("--name", help="add: display name")
-    feeds.add_argument("--interval", type=float, help="add: seconds between polls")
+    feeds.add_argument("--interval", type=_positive, help="add: seconds between polls")
     feeds.set_defaults(handler=_cmd_feeds)
 
     evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
@@ -262,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from elastic_transport import TransportError
+    from kafka.errors import KafkaError
+    from pydantic import ValidationError
+
     from services.common.config_files import ConfigFileError
     from services.common.embedded import EmbeddedStartError
 
@@ -273,6 +288,16 @@ def main(argv: list[str] | None = None) -> None:
         code = args.handler(args)
     except (ConfigFileError, EmbeddedStartError) as exc:
         print(f"attache {args.command}: {exc}", file=sys.stderr)
+        code = 2
+    except ValidationError as exc:  # a bad ATTACHE_* value
+        problems = "; ".join(f"ATTACHE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"attache {args.command}: invalid setting: {problems}", file=sys.stderr)
+        code = 2
+    except (KafkaError, TransportError) as exc:
+        print(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}", file=sys.stderr)
+        code = 3
+    except OSError as exc:
+        print(f"attache {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

@@ -18,7 +18,7 @@ from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import SchemaViolation, validate
 from services.common.settings import Settings
-from services.common.streams import attach_health, make_app, raw_topic, wait_delivered
+from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 
 log = get_logger(__name__)
 
@@ -72,23 +72,33 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                         continue
                     alert = build_alert(subscription, event)
                     sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert)))
-                    await _deliver(sinks, subscription, alert, metrics)
+                    for failure in await _deliver(sinks, subscription, alert, metrics):
+                        # not lost: the alert and why it did not arrive, for replay
+                        record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                                             offset=-1, key=alert["alert_id"], reason="processing_error",
+                                             error=failure, payload=orjson.dumps(alert))
+                        sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
+                                                                 value=orjson.dumps(record)))
                     metrics.inc("alerts_sent")
                     metrics.recent.appendleft({"subscription": subscription["id"], "type": event["type"],
                                                "modality": event["modality"], "countries": event["countries"],
                                                "title": event["article"]["title"][:90]})
-            await wait_delivered(sends)
+            await deliver_or_die(sends, "alerter")
 
     return app
 
 
 async def _deliver(sinks: dict[str, Any], subscription: dict[str, Any], alert: dict[str, Any],
-                   metrics: Metrics) -> None:
+                   metrics: Metrics) -> list[str]:
+    """Deliver to every channel; return what failed (a failing channel never blocks the others)."""
+    failures = []
     for channel in subscription["deliver"]:
         try:
             await sinks[channel["kind"]].deliver(alert, channel)
             metrics.inc(f"delivered_{channel['kind']}")
-        except Exception as exc:  # one failing channel must not block the others or the stream
+        except Exception as exc:
             metrics.inc("delivery_failures")
             log.error("alert delivery failed", subscription=subscription["id"], channel=channel["kind"],
                       alert_id=alert["alert_id"], error=str(exc))
+            failures.append(f"delivery to {channel['kind']} failed for subscription {subscription['id']}: {exc}")
+    return failures

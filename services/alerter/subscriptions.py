@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from typing import Any
 
 import orjson
@@ -28,6 +29,14 @@ class SubscriptionRegistry:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._follow())
+        self._task.add_done_callback(self._follow_ended)
+
+    @staticmethod
+    def _follow_ended(task: asyncio.Task[None]) -> None:
+        """Without subscriptions the alerter cannot judge anything: fail loudly, let the supervisor restart."""
+        if not task.cancelled() and task.exception() is not None:
+            log.critical("cannot read the subscriptions topic; exiting", error=repr(task.exception()))
+            os._exit(75)
 
     async def stop(self) -> None:
         if self._task is not None:

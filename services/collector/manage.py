@@ -33,7 +33,10 @@ def _raw(path: Path) -> tuple[list[str], dict[str, Any]]:
         if not line.startswith("#"):
             break
         header.append(line)
-    data = yaml.safe_load(text) or {}
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigFileError(f"{path}: expected a mapping at the top level")
     data.setdefault("feeds", [])

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from services.common.ids import stable_id
 
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign|"
-                             r"at_custom\d|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee|_ga|igshid|ref|"
-                             r"rss|taid|xtor)$", re.I)
+                             r"at_custom\d|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee|_ga|igshid|"
+                             r"taid|xtor)$", re.I)
 
 
 def canonical_url(url: str) -> str:
@@ -82,7 +82,10 @@ def entry_to_article(
     link = entry.get("link") or entry.get("id") or ""
     if not link.startswith(("http://", "https://")):
         return None
-    url = canonical_url(link)
+    try:
+        url = canonical_url(link)
+    except ValueError:  # a malformed port or host: skip this entry, not the whole feed
+        return None
     title = html_to_text(entry.get("title", ""))
     summary = html_to_text(entry.get("summary", ""))
     contents = entry.get("content") or []

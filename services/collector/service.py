@@ -26,6 +26,11 @@ from services.common.settings import Settings
 log = get_logger(__name__)
 
 MAX_BACKOFF_S = 3600.0
+PUBLISH_RETRY_S = 30.0
+
+
+class PublishError(Exception):
+    """Kafka did not confirm a send: the pipeline's problem, not the feed's, so no back-off."""
 
 
 @dataclass
@@ -37,6 +42,7 @@ class FeedRuntime:
     last_error: str | None = None
     published: int = 0
     entries: int = 0
+    publish_failed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,7 +74,7 @@ class Collector:
         return aiohttp.ClientSession(connector=connector, auto_decompress=True)
 
     async def poll_round(self) -> None:
-        """Every feed once, now (benchmarks and `attache feeds check`)."""
+        """Every feed once, now (benchmarks and tests)."""
         async with self.session() as session:
             await asyncio.gather(*(self._poll_guarded(session, runtime) for runtime in self.feeds))
 
@@ -102,6 +108,11 @@ class Collector:
                 self.metrics.inc("feed_polls_ok")
             except (FetchError, ParseError) as exc:
                 self._record_failure(runtime, state, str(exc))
+            except PublishError as exc:
+                runtime.status, runtime.last_error = "failing", str(exc)
+                runtime.publish_failed = True
+                log.error("publishing failed; the feed will be fetched again", feed=runtime.config.id,
+                          error=str(exc))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug in one feed's handling must not stop the others
@@ -111,18 +122,24 @@ class Collector:
                 state.last_attempt = time.time()
                 self.store.save_feed(state)
                 runtime.polls += 1
-                runtime.next_due = time.monotonic() + self.next_delay(runtime.config, state)
+                delay = self.next_delay(runtime.config, state)
+                if runtime.publish_failed:
+                    runtime.publish_failed, delay = False, min(delay, PUBLISH_RETRY_S)
+                runtime.next_due = time.monotonic() + delay
                 self._publish_status(runtime, state)
 
     def next_delay(self, feed: FeedConfig, state: FeedState) -> float:
         """The configured interval, adapted to how often the feed really publishes (within bounds),
         backed off exponentially while it fails, and jittered so feeds do not poll in lockstep."""
-        delay = feed.interval_s
+        configured = feed.interval_s
+        delay = configured
         if state.publish_interval_s:
-            delay = min(max(state.publish_interval_s, self.settings.collector_min_interval_s),
-                        feed.interval_s * 4, self.settings.collector_max_interval_s)
-        if state.consecutive_errors:
-            delay = min(MAX_BACKOFF_S, delay * 2 ** min(state.consecutive_errors - 1, 6))
+            # follow the feed's own rhythm, within bounds that never override what was configured
+            fastest = min(configured, self.settings.collector_min_interval_s)
+            slowest = max(configured, min(configured * 4, self.settings.collector_max_interval_s))
+            delay = min(max(state.publish_interval_s, fastest), slowest)
+        if state.consecutive_errors:  # back off, never below the normal delay, at most an hour more
+            delay = max(delay, min(MAX_BACKOFF_S, delay * 2 ** min(state.consecutive_errors - 1, 6)))
         return delay * random.uniform(0.9, 1.1)
 
     def _record_failure(self, runtime: FeedRuntime, state: FeedState, reason: str) -> None:
@@ -201,12 +218,18 @@ class Collector:
         futures: list[Any] = [  # kafka-python FutureRecordMetadata
             self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
         ]
-        try:
-            self.producer.flush(timeout=30)
-            for future in futures:
-                future.get(timeout=30)  # raises if any send failed: nothing is marked published then
-        except Exception as exc:
-            self.kafka_error = f"{type(exc).__name__}: {exc}"
-            raise
+        self.producer.flush(timeout=30)
+        delivered, failure = [], None
+        for article, future in zip(articles, futures, strict=True):
+            try:
+                future.get(timeout=30)
+                delivered.append((article["article_id"], article["content_hash"], article["version"]))
+            except Exception as exc:
+                failure = failure or exc
+        # what Kafka confirmed is published, even when some sends failed: never sent twice
+        self.store.mark_published(delivered)
+        if failure is not None:
+            self.kafka_error = f"{type(failure).__name__}: {failure}"
+            raise PublishError(f"Kafka did not confirm {len(articles) - len(delivered)} of "
+                               f"{len(articles)} articles: {self.kafka_error}") from failure
         self.kafka_error = None
-        self.store.mark_published([(a["article_id"], a["content_hash"], a["version"]) for a in articles])

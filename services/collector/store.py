@@ -5,8 +5,11 @@ SQLite in the data dir: one writer (the collector), survives kill -9, no server 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,9 @@ class FeedState:
 class CollectorStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # one connection, used from the event loop and from the publishing thread: serialise with a lock
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(
@@ -57,11 +62,24 @@ class CollectorStore:
             if column not in existing:  # state files from older versions
                 self._db.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Autocommit mode makes ``with connection`` a no-op: begin and commit explicitly."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def feed(self, feed_id: str, url: str) -> FeedState:
-        row = self._db.execute("SELECT * FROM feeds WHERE feed_id = ?", (feed_id,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT * FROM feeds WHERE feed_id = ?", (feed_id,)).fetchone()
+            columns = [c[0] for c in self._db.execute("SELECT * FROM feeds LIMIT 0").description]
         if row is None:
             return FeedState(feed_id, url, configured_url=url)
-        columns = [c[0] for c in self._db.execute("SELECT * FROM feeds LIMIT 0").description]
         state = FeedState(**dict(zip(columns, row, strict=True)))
         if (state.configured_url or state.url) != url:
             # the configured URL changed: the old address, its redirect and its validators mean nothing
@@ -69,20 +87,24 @@ class CollectorStore:
         return state
 
     def feeds(self) -> list[FeedState]:
-        cursor = self._db.execute("SELECT * FROM feeds ORDER BY feed_id")
-        columns = [c[0] for c in cursor.description]
-        return [FeedState(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+        with self._lock:
+            cursor = self._db.execute("SELECT * FROM feeds ORDER BY feed_id")
+            columns = [c[0] for c in cursor.description]
+            rows = cursor.fetchall()
+        return [FeedState(**dict(zip(columns, row, strict=True))) for row in rows]
 
     def save_feed(self, state: FeedState) -> None:
         values: dict[str, Any] = vars(state)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{k}" for k in values)
-        self._db.execute(f"INSERT OR REPLACE INTO feeds ({columns}) VALUES ({placeholders})", values)
+        with self._lock:
+            self._db.execute(f"INSERT OR REPLACE INTO feeds ({columns}) VALUES ({placeholders})", values)
 
     def next_version(self, article_id: str, content_hash: str) -> int | None:
         """Version to publish for this content, or None when exactly this content was published."""
-        row = self._db.execute("SELECT content_hash, version FROM articles WHERE article_id = ?",
-                               (article_id,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT content_hash, version FROM articles WHERE article_id = ?",
+                                   (article_id,)).fetchone()
         if row is None:
             return 1
         if row[0] == content_hash:
@@ -92,21 +114,22 @@ class CollectorStore:
     def mark_pending(self, items: list[tuple[str, str, int]]) -> None:
         """Write-ahead: these are about to be sent. A crash leaves them here for ``reconcile``."""
         now = time.time()
-        with self._db:
+        with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?,?,?,?)",
                                  [(a, h, v, now) for a, h, v in items])
 
     def pending(self) -> tuple[list[tuple[str, str, int]], float | None]:
-        rows = self._db.execute("SELECT article_id, content_hash, version, queued_at FROM pending").fetchall()
+        with self._lock:
+            rows = self._db.execute("SELECT article_id, content_hash, version, queued_at FROM pending").fetchall()
         return [(a, h, int(v)) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
 
     def drop_pending(self) -> None:
-        with self._db:
+        with self._transaction():
             self._db.execute("DELETE FROM pending")
 
     def mark_published(self, items: list[tuple[str, str, int]]) -> None:
         now = time.time()
-        with self._db:
+        with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles (article_id, content_hash, version, published_at) VALUES (?,?,?,?)",
                 [(article_id, content_hash, version, now) for article_id, content_hash, version in items],
@@ -115,4 +138,5 @@ class CollectorStore:
                                  [(article_id, version) for article_id, _, version in items])
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()

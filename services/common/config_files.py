@@ -47,15 +47,21 @@ class FeedConfig:
 def load_feeds(path: Path) -> list[FeedConfig]:
     data = _load_yaml(path)
     defaults = data.get("defaults", {}) or {}
+    entries = data.get("feeds", []) or []
+    if not isinstance(defaults, dict) or not isinstance(entries, list):
+        raise ConfigFileError(f"{path}: 'defaults' must be a mapping and 'feeds' a list")
     feeds, seen = [], set()
-    for position, entry in enumerate(data.get("feeds", []) or [], start=1):
-        if not isinstance(entry, dict) or not entry.get("url"):
-            raise ConfigFileError(f"{path}: feed #{position} needs at least a url")
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
+            raise ConfigFileError(f"{path}: feed #{position} needs a url (text)")
         feed_id = str(entry.get("id") or re.sub(r"[^a-z0-9]+", "-", entry["url"].lower()).strip("-")[:64])
         if feed_id in seen:
             raise ConfigFileError(f"{path}: feed id {feed_id!r} appears twice")
         seen.add(feed_id)
-        interval = float(entry.get("interval_s", defaults.get("interval_s", 300)))
+        try:
+            interval = float(str(entry.get("interval_s", defaults.get("interval_s", 300))))
+        except (TypeError, ValueError) as exc:
+            raise ConfigFileError(f"{path}: feed {feed_id!r}: interval_s must be a number of seconds") from exc
         if interval <= 0:
             raise ConfigFileError(f"{path}: feed {feed_id!r}: interval_s must be positive")
         feeds.append(FeedConfig(feed_id, str(entry["url"]), str(entry.get("name", feed_id)), interval,

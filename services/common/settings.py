@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     indexer_flush_s: float = Field(1.0, gt=0)
     alerts_file: Path | None = Field(None, description="JSONL file the file alerter appends to.")
     knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        for host in value.split(","):
+            name, _, port = host.strip().rpartition(":")
+            if not name or not port.isdigit():
+                raise ValueError(f"{host.strip()!r} is not host:port (e.g. 127.0.0.1:9092)")
+        return value
 
     @property
     def resolved_data_dir(self) -> Path:

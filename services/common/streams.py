@@ -7,6 +7,8 @@ values travel as raw JSON bytes so every service validates them against ``schema
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
@@ -18,6 +20,7 @@ from services.common.metrics import HealthServer, Metrics
 from services.common.settings import Settings
 
 log = get_logger(__name__)
+EXIT_OUTPUT_LOST = 75  # EX_TEMPFAIL: try again
 
 
 def make_app(settings: Settings, app_id: str) -> faust.App:
@@ -76,6 +79,18 @@ async def wait_delivered(futures: Iterable[Awaitable[Any]]) -> None:
     pending = list(futures)
     if pending:
         await asyncio.gather(*pending)
+
+
+async def deliver_or_die(sends: Iterable[Awaitable[Any]], service: str) -> None:
+    """Wait for Kafka to confirm every output; if it cannot, exit at once, before faust acks the input
+    batch, so the supervisor restarts the service and the uncommitted batch is processed again."""
+    try:
+        await wait_delivered(sends)
+    except Exception as exc:
+        log.critical("output not confirmed by Kafka; exiting so the input is processed again",
+                     service=service, error=repr(exc))
+        logging.shutdown()
+        os._exit(EXIT_OUTPUT_LOST)
 
 
 def run_worker(app: faust.App, settings: Settings) -> None:

@@ -77,10 +77,10 @@ class Indexer:
         delay = 0.5
         while pending:
             retry: list[tuple[dict[str, Any], ConsumerRecord[bytes, bytes]]] = []
+            position = 0
             try:
                 results = async_streaming_bulk(self.es, [a for a, _ in pending], raise_on_error=False,
                                                raise_on_exception=False, max_retries=0, chunk_size=500)
-                position = 0
                 async for ok, item in results:
                     action, record = pending[position]
                     position += 1
@@ -94,7 +94,7 @@ class Indexer:
                         batch.deadletters.append((record, "index_rejected", f"{status}: {info.get('error')}"))
             except Exception as exc:  # connection refused, timeouts: Elasticsearch is away, keep trying
                 log.warning("elasticsearch unavailable; retrying batch", error=repr(exc), documents=len(pending))
-                retry = pending
+                retry += pending[position:]  # items already answered are not sent (or dead-lettered) twice
             if retry:
                 self.metrics.inc("index_retries")
                 with contextlib.suppress(TimeoutError):

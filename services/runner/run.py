@@ -59,4 +59,8 @@ def run_pipeline(settings: Settings, duration_s: float | None = None, dashboard:
         t0 = time.monotonic()
         supervisor.stop()
         log.info("stopped", seconds=round(time.monotonic() - t0, 1))
+    gave_up = [child.name for child in supervisor.children.values() if child.gave_up]
+    if gave_up:
+        log.error("some services kept crashing and were given up on", services=gave_up)
+        return 1
     return 0

@@ -15,7 +15,7 @@ from services.common.kafka import dead_letter, dead_letter_key
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.settings import Settings
-from services.common.streams import attach_health, make_app, raw_topic, wait_delivered
+from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 from services.tagger.core import default_tagger
 from services.tagger.messages import Rejected, decode_article, tag_article
 
@@ -63,7 +63,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                         "countries": event_message["countries"], "title": article["title"][:90],
                     })
                 metrics.inc("articles_tagged")
-            await wait_delivered(sends)
+            await deliver_or_die(sends, "tagger")
 
     return app
 

@@ -33,7 +33,8 @@ class WebhookSink:
                     last_error = f"HTTP {response.status}"
             except (aiohttp.ClientError, TimeoutError) as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
-            await asyncio.sleep(0.5 * 2**attempt)
+            if attempt + 1 < self.attempts:
+                await asyncio.sleep(0.5 * 2**attempt)
         raise WebhookError(f"{channel['url']}: gave up after {self.attempts} attempts ({last_error})")
 
     async def close(self) -> None:
