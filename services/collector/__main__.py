@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 from services.collector.reconcile import reconcile_pending
@@ -19,23 +20,22 @@ async def run_collector(settings: Settings) -> None:
     log = get_logger("collector")
     feeds = load_feeds(settings.feeds_file)
     metrics = Metrics("collector")
-    store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
-    producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
-    await reconcile_pending(settings, store)  # sends a crash interrupted: in Kafka already, or to redo
-    health = HealthServer(metrics, settings.health_host, settings.health_port)
-    await health.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    log.info("collector started", feeds=len(feeds), topic=settings.topic("articles"))
-    try:
+    async with contextlib.AsyncExitStack() as cleanup:  # whatever started is closed, even if start-up fails
+        store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
+        cleanup.callback(store.close)
+        producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
+        cleanup.push_async_callback(asyncio.to_thread, producer.close, 10)
+        await reconcile_pending(settings, store)  # sends a crash interrupted: in Kafka already, or to redo
+        health = HealthServer(metrics, settings.health_host, settings.health_port)
+        await health.start()
+        cleanup.push_async_callback(health.stop)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("collector started", feeds=len(feeds), topic=settings.topic("articles"))
         await Collector(settings, feeds, producer, store, metrics).run(stop)
-    finally:
-        await asyncio.to_thread(producer.close, 10)
-        store.close()
-        await health.stop()
-        log.info("collector stopped")
+    log.info("collector stopped")
 
 
 def main() -> None:
