@@ -7,14 +7,13 @@ from typing import Any
 
 import orjson
 
+from services.common.kafka import BadMessage
 from services.common.schemas import SchemaViolation, schema_for_topic, validate
 from services.common.settings import Settings
 
 
-class Unindexable(Exception):
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+class Unindexable(BadMessage):
+    """Elasticsearch must never see this message."""
 
 
 @dataclass(frozen=True)

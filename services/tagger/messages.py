@@ -12,17 +12,13 @@ from typing import Any
 import orjson
 
 from services.common.ids import stable_id
-from services.common.kafka import utc_now_iso
+from services.common.kafka import BadMessage, utc_now_iso
 from services.common.schemas import SchemaViolation, validate
 from services.tagger.core import TAGGER_VERSION, Document, TaggedEvent, Tagger
 
 
-class Rejected(Exception):
-    """The input cannot be tagged; ``reason`` is a dead-letter reason, ``str()`` explains."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+class Rejected(BadMessage):
+    """The input cannot be tagged."""
 
 
 @dataclass(frozen=True)
