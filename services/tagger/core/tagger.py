@@ -519,7 +519,7 @@ class Tagger:
         tense = trigger.value[1]
         # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
         # first visit"): it decides only when nothing nearer does
-        near = [h for h in cues if h.start < trigger.start or "," not in s.folded[trigger.end:h.start]]
+        near = [h for h in cues if h.start < trigger.start or not _new_clause(s.folded[trigger.end:h.start])]
         if near or (cues and tense not in ("past", "future")):
             pool = near or cues
             best = min(pool, key=lambda h: MODALITY_ORDER.index(h.value))
@@ -605,6 +605,14 @@ def _evidence(chosen: list[Candidate]) -> list[Evidence]:
 
 
 BACKGROUND_PREFIXES = lexicon.BACKGROUND_OPENERS
+
+
+_CLAUSE_OPENERS = (",", " and the ", " under which ", " which ", " after which ", " while ", " whereas ")
+
+
+def _new_clause(between: str) -> bool:
+    """Does the text between a trigger and a later cue open another clause ("..., under which ... will")?"""
+    return any(opener in between for opener in _CLAUSE_OPENERS)
 
 
 def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
