@@ -13,7 +13,8 @@ from services.tagger.core.model import EVENT_TYPES
 from services.tagger.evaluate import evaluate, load_gold
 from services.tagger.messages import parse_time
 
-GOLD = Path(__file__).resolve().parents[2] / "tagger" / "gold" / "gold.jsonl"
+GOLD_DIR = Path(__file__).resolve().parents[2] / "tagger" / "gold"
+GOLD = GOLD_DIR / "gold.jsonl"
 MODALITIES = {"occurred", "planned", "potential", "cancelled", "denied"}
 
 
@@ -36,6 +37,17 @@ def test_the_gold_set_has_at_least_150_items_covering_every_type_and_modality(go
         assert (meeting is not None) == ("leader_meeting" in item["gold"]["types"]), item["id"]
         if meeting:
             assert meeting["countries"] == sorted(meeting["countries"]), item["id"]
+
+
+@pytest.mark.parametrize("name", ["gold.jsonl", "validation.jsonl"])
+def test_both_labelled_sets_are_well_formed(name: str) -> None:
+    with (GOLD_DIR / name).open("rb") as handle:
+        items = load_gold(handle)
+    allowed = set(EVENT_TYPES)
+    for item in items:
+        assert set(item["gold"]["types"]) <= allowed, item["id"]
+        assert item["gold"]["types"] == sorted({e["type"] for e in item["gold"]["events"]}), item["id"]
+        assert all(e["modality"] in MODALITIES for e in item["gold"]["events"]), item["id"]
 
 
 def test_the_tagger_keeps_its_quality_on_the_gold_set(gold: list[dict]) -> None:
