@@ -368,17 +368,20 @@ class Tagger:
             sentence.mentions = self._mentions(sentence, day, seen_surnames)
 
         candidates: list[Candidate] = []
-        main_pair: tuple[str, ...] | None = None
+        main_pair: tuple[str, ...] | None = None  # the article's leader meeting, for "the two leaders"
+        context_pair: tuple[str, ...] | None = None  # the first two states any event joins
         for sentence in sentences:
-            found = self._candidates(sentence, sentence.position, main_pair, day)
+            found = self._candidates(sentence, sentence.position, main_pair, day, context_pair)
             for cand in found:
                 if cand.type == "leader_meeting" and main_pair is None:
                     main_pair = cand.countries
+                if context_pair is None and len(cand.countries) == 2:
+                    context_pair = cand.countries
             candidates.extend(found)
         return self._events(candidates, doc)
 
     def _candidates(self, s: Sentence, position: int, main_pair: tuple[str, ...] | None,
-                    day: dt.date) -> list[Candidate]:
+                    day: dt.date, context_pair: tuple[str, ...] | None = None) -> list[Candidate]:
         triggers: dict[str, list[Hit]] = defaultdict(list)
         for hit in s.has("trigger"):
             triggers[hit.value[0]].append(hit)
@@ -419,6 +422,12 @@ class Tagger:
                 or (s.has("official_title") and not leaders and len(all_countries) >= 2)
             ):  # ministers, envoys or delegations of two or more states meeting
                 add("talks", meeting[0], _unique(m.country for m in officials) or all_countries, people, 0.45)
+        if (visit := triggers.get("visit")) and officials and not leaders and not negative:
+            # a minister's or envoy's trip abroad is consultations between officials
+            traveller = officials[0]
+            destination = self._destination(s, visit[0], traveller.country)
+            if destination and visit[0].start > traveller.start:
+                add("talks", visit[0], _unique([traveller.country, destination]), [traveller], 0.45)
         if (visit := triggers.get("visit")) and leaders and not negative:
             for hit in visit:
                 # the traveller: the nearest leader named before the trigger ("Xi's state visit to France")
@@ -459,9 +468,10 @@ class Tagger:
             elif not is_meeting and s.has("official_title") and summit_names and not leaders:
                 # "G7 finance ministers discussed debt": a ministerial meeting, not a leaders' summit
                 add("talks", talks[0], all_countries, people, 0.45)
-            elif not is_meeting and official_words and len(all_countries) < 2 and main_pair and not leaders:
+            elif not is_meeting and official_words and len(all_countries) < 2 and (main_pair or context_pair) \
+                    and not leaders:
                 # "preparing for talks between senior officials": the article's two states
-                add("talks", talks[0], main_pair, people, 0.35)
+                add("talks", talks[0], main_pair or context_pair or (), people, 0.35)
         if phone and (people or len(all_countries) >= 2) and not negative:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
         agreement = [h for h in triggers.get("agreement", ())
