@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from services.tagger.core import Document, Tagger
+from services.tagger.core import Document, default_tagger
 from services.tagger.core.knowledge import load_knowledge
 
 FILLER = (
@@ -81,7 +81,9 @@ def generate_corpus(path: Path, articles: int, seed: int = 7, target_bytes: int 
 
 
 def bench_tag(articles: int) -> dict[str, Any]:
-    tagger = Tagger()
+    from services.common.settings import get_settings
+
+    tagger = default_tagger(get_settings().knowledge_dir)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         total_bytes = generate_corpus(corpus, articles)
@@ -148,7 +150,8 @@ def bench_collect(feeds: int) -> dict[str, Any]:
         try:
             embedded.start()
             run_setup(settings)
-            wait_until(lambda: port_answers("127.0.0.1", lab_port), 30)
+            if not wait_until(lambda: port_answers("127.0.0.1", lab_port), 30):
+                raise RuntimeError(f"the feed server did not start; see {Path(tmp) / 'feedlab.log'}")
             configs = [FeedConfig(f"lab-{n}", f"http://127.0.0.1:{lab_port}/feeds/{n}.xml", f"lab {n}", 300.0)
                        for n in range(feeds)]
             metrics = Metrics("bench")

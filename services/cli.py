@@ -215,6 +215,13 @@ def _positive(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="attache", description="Streaming news monitoring for leader "
                                      "meetings and diplomatic events.", epilog=EPILOG)
@@ -265,8 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="measure throughput; prints a JSON report")
     bench.add_argument("what", choices=("tag", "collect"), help="what to measure")
     bench.add_argument("--json", action="store_true", help="one compact JSON object")
-    bench.add_argument("--articles", type=int, default=10_000, help="tag: corpus size (default 10000)")
-    bench.add_argument("--feeds", type=int, default=2_000, help="collect: feeds to poll (default 2000)")
+    bench.add_argument("--articles", type=_positive_int, default=10_000, help="tag: corpus size (default 10000)")
+    bench.add_argument("--feeds", type=_positive_int, default=2_000, help="collect: feeds to poll (default 2000)")
     bench.add_argument("--output", help="also write the report to this file")
     bench.set_defaults(handler=_cmd_bench)
     return parser

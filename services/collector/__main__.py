@@ -33,7 +33,10 @@ async def run_collector(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        log.info("collector started", feeds=len(feeds), topic=settings.topic("articles"))
+        enabled = sum(1 for feed in feeds if feed.enabled)
+        if not enabled:
+            log.warning("no enabled feed in the feeds file: nothing to poll", feeds_file=str(settings.feeds_file))
+        log.info("collector started", feeds=enabled, disabled=len(feeds) - enabled, topic=settings.topic("articles"))
         await Collector(settings, feeds, producer, store, metrics).run(stop)
     log.info("collector stopped")
 

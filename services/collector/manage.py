@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from services.collector.normalize import entry_to_article
 from services.collector.opml import Outline, read_opml, write_opml
 from services.collector.parse import ParseError, parse_feed
 from services.collector.store import CollectorStore
-from services.common.config_files import ConfigFileError, expand_env, load_feeds
+from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds
 from services.common.kafka import utc_now_iso
 from services.common.settings import Settings
 
@@ -51,7 +52,8 @@ def _write(path: Path, header: list[str], data: dict[str, Any]) -> None:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "feed"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64] or "feed"
 
 
 def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = None,
@@ -59,11 +61,13 @@ def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = No
     """Append feeds whose URL is not configured yet; return the ids added."""
     header, data = _raw(path)
     feeds = data["feeds"]
-    known_urls = {expand_env(str(f.get("url", ""))) for f in feeds}
-    known_ids = {str(f.get("id")) for f in feeds}
+    known_urls = {_same_url(expand_env(str(f.get("url", "")))) for f in feeds}
+    known_ids = {str(f.get("id") or implied_feed_id(expand_env(str(f.get("url", ""))))) for f in feeds}
     added = []
     for outline in outlines:
-        if outline.url in known_urls:
+        if not outline.url.startswith(("http://", "https://", "${")):
+            raise ConfigFileError(f"{outline.url!r} is not an http(s) URL")
+        if _same_url(outline.url) in known_urls:
             continue
         base = feed_id if feed_id and len(outlines) == 1 else slug(outline.title)
         new_id, n = base, 2
@@ -73,12 +77,17 @@ def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = No
         if interval_s:
             entry["interval_s"] = interval_s
         feeds.append(entry)
-        known_urls.add(outline.url)
+        known_urls.add(_same_url(outline.url))
         known_ids.add(new_id)
         added.append(new_id)
     if added:
         _write(path, header, data)
     return added
+
+
+def _same_url(url: str) -> str:
+    """URLs that differ only in a trailing slash or the host's case are one feed."""
+    return url.strip().rstrip("/").lower()
 
 
 def remove_feed(path: Path, feed_id_or_url: str) -> bool:
@@ -93,7 +102,10 @@ def remove_feed(path: Path, feed_id_or_url: str) -> bool:
 
 
 def export_opml(path: Path) -> str:
-    return write_opml([Outline(f.url, f.name) for f in load_feeds(path)])
+    """Feeds as written in the file: ``${VAR}`` references stay unexpanded, so no secret leaks out."""
+    load_feeds(path)  # the same checks as the collector's
+    _, data = _raw(path)
+    return write_opml([Outline(str(f["url"]), str(f.get("name") or f.get("id") or f["url"])) for f in data["feeds"]])
 
 
 def import_opml(feeds_file: Path, opml_file: Path) -> tuple[list[str], int]:

@@ -110,6 +110,7 @@ class Collector:
                 self._record_failure(runtime, state, str(exc))
             except PublishError as exc:
                 runtime.status, runtime.last_error = "failing", str(exc)
+                state.last_error = f"kafka: {exc}"
                 runtime.publish_failed = True
                 log.error("publishing failed; the feed will be fetched again", feed=runtime.config.id,
                           error=str(exc))
@@ -178,16 +179,24 @@ class Collector:
         if parsed.warning:
             log.info("feed parsed with warnings", feed=feed.id, warning=parsed.warning)
         first_seen = utc_now_iso()
-        articles = []
+        articles: list[dict[str, Any]] = []
+        known: list[tuple[str, str]] = []  # stories this feed tells as someone already published them
+        seen_here: set[str] = set()
         for entry in parsed.entries:
             article = entry_to_article(entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language,
                                        feed_updated=parsed.updated, first_seen=first_seen)
-            if article is None:
+            if article is None or article["article_id"] in seen_here:  # a feed listing a story twice
                 continue
-            if self._in_flight.get(article["article_id"]) == article["content_hash"]:
-                continue
-            version = self.store.next_version(article["article_id"], article["content_hash"])
-            if version is None:
+            article_id, content_hash = article["article_id"], article["content_hash"]
+            seen_here.add(article_id)
+            told_before = self.store.feed_hash(feed.id, article_id)
+            if told_before == content_hash:
+                continue  # this feed says nothing new about the story
+            version = self.store.next_version(article_id, content_hash)
+            if version is None or (told_before is None and (version > 1 or article_id in self._in_flight)):
+                # the same story already published (or being published) from another feed, maybe in other
+                # words: not an update. Updates are changes a feed makes to its own story.
+                known.append((article_id, content_hash))
                 continue
             article["version"] = version
             try:
@@ -209,6 +218,7 @@ class Collector:
             state.articles_published += len(articles)
             self.metrics.inc("articles_published", len(articles))
             log.info("articles published", feed=feed.id, count=len(articles))
+        self.store.remember(feed.id, known + [(a["article_id"], a["content_hash"]) for a in articles])
         # validators are saved only after publishing succeeded, so a crash re-fetches the full feed
         state.etag, state.last_modified = result.etag, result.last_modified
         return len(articles)

@@ -52,6 +52,9 @@ class CollectorStore:
             CREATE TABLE IF NOT EXISTS articles (
                 article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
                 published_at REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS feed_articles (
+                feed_id TEXT NOT NULL, article_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+                PRIMARY KEY (feed_id, article_id));
             CREATE TABLE IF NOT EXISTS pending (
                 article_id TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
                 queued_at REAL NOT NULL, PRIMARY KEY (article_id, version));
@@ -82,8 +85,9 @@ class CollectorStore:
             return FeedState(feed_id, url, configured_url=url)
         state = FeedState(**dict(zip(columns, row, strict=True)))
         if (state.configured_url or state.url) != url:
-            # the configured URL changed: the old address, its redirect and its validators mean nothing
-            state.url, state.configured_url, state.etag, state.last_modified = url, url, None, None
+            # the id now names another feed: nothing about the old one (address, validators, rhythm,
+            # error count) applies to it
+            return FeedState(feed_id, url, configured_url=url)
         return state
 
     def feeds(self) -> list[FeedState]:
@@ -110,6 +114,19 @@ class CollectorStore:
         if row[0] == content_hash:
             return None
         return int(row[1]) + 1
+
+    def feed_hash(self, feed_id: str, article_id: str) -> str | None:
+        """The content this feed last gave for the story (None: the feed never listed it)."""
+        with self._lock:
+            row = self._db.execute("SELECT content_hash FROM feed_articles WHERE feed_id = ? AND article_id = ?",
+                                   (feed_id, article_id)).fetchone()
+        return str(row[0]) if row else None
+
+    def remember(self, feed_id: str, items: list[tuple[str, str]]) -> None:
+        if items:
+            with self._transaction():
+                self._db.executemany("INSERT OR REPLACE INTO feed_articles VALUES (?,?,?)",
+                                     [(feed_id, article_id, content_hash) for article_id, content_hash in items])
 
     def mark_pending(self, items: list[tuple[str, str, int]]) -> None:
         """Write-ahead: these are about to be sent. A crash leaves them here for ``reconcile``."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from services.common.ids import stable_id
 from services.common.schemas import SchemaViolation, validate
 
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
@@ -23,9 +24,26 @@ def expand_env(text: str) -> str:
     return _ENV_REF.sub(lambda m: os.environ.get(m[1], m[2] or ""), text)
 
 
+def _expand_strings(value: Any) -> Any:
+    """``${VAR}`` in string values only, after parsing: an odd value can never break the YAML."""
+    if isinstance(value, str):
+        return expand_env(value)
+    if isinstance(value, list):
+        return [_expand_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand_strings(v) for k, v in value.items()}
+    return value
+
+
+def implied_feed_id(url: str) -> str:
+    """The id of a feed configured without one: a readable slug of its URL, unique thanks to a hash."""
+    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-")
+    return slug if len(slug) <= 64 else f"{slug[:55]}-{stable_id(url, length=8)}"
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(expand_env(path.read_text(encoding="utf-8"))) or {}
+        data = _expand_strings(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except FileNotFoundError as exc:
         raise ConfigFileError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
@@ -54,7 +72,7 @@ def load_feeds(path: Path) -> list[FeedConfig]:
     for position, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
             raise ConfigFileError(f"{path}: feed #{position} needs a url (text)")
-        feed_id = str(entry.get("id") or re.sub(r"[^a-z0-9]+", "-", entry["url"].lower()).strip("-")[:64])
+        feed_id = str(entry.get("id") or implied_feed_id(entry["url"]))
         if feed_id in seen:
             raise ConfigFileError(f"{path}: feed id {feed_id!r} appears twice")
         seen.add(feed_id)

@@ -140,11 +140,18 @@ class FeedLab:
         return handler
 
     async def _slow(self, request: web.Request) -> web.StreamResponse:
-        await asyncio.sleep(float(request.query.get("s", "30")))
+        try:
+            seconds = float(request.query.get("s", "30"))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text="s must be a number of seconds") from exc
+        await asyncio.sleep(seconds)
         return await self._feed(request)
 
     async def _status(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(status=int(request.match_info["code"]), text="generated error")
+        code = request.match_info["code"]
+        if not code.isdigit() or not 200 <= int(code) <= 599:
+            raise web.HTTPBadRequest(text="status must be an HTTP status code")
+        return web.Response(status=int(code), text="generated error")
 
     async def _bad(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
@@ -174,7 +181,7 @@ class FeedLab:
                 for _ in range(HUGE_BYTES // len(chunk)):
                     await response.write(chunk)
             return response
-        if kind == "gzip-bomb":  # 10 KB on the wire, 100 MB once inflated
+        if kind == "gzip-bomb":  # 100 KB on the wire, 100 MB once inflated
             return web.Response(body=_gzip_bomb(),
                                 headers={"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
         raise web.HTTPNotFound(text=f"no bad kind {kind}")

@@ -73,8 +73,14 @@ def load_gold(lines: Iterable[bytes]) -> list[dict[str, Any]]:
             continue
         try:
             item = orjson.loads(line)
-            if not isinstance(item["gold"]["types"], list):
-                raise TypeError("gold.types must be a list")
+            gold = item["gold"]
+            if not isinstance(gold["types"], list) or not set(gold["types"]) <= set(EVENT_TYPES):
+                raise TypeError(f"gold.types must be a list of {', '.join(EVENT_TYPES)}")
+            meeting = gold.get("leader_meeting")
+            if (meeting is not None) != ("leader_meeting" in gold["types"]):
+                raise TypeError("gold.leader_meeting must be given exactly when types has leader_meeting")
+            if meeting is not None and not (isinstance(meeting.get("countries"), list) and meeting.get("modality")):
+                raise TypeError("gold.leader_meeting needs countries and modality")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             raise GoldError(f"line {number}: not a gold item ({{id, published, title, text, gold}}): {exc}") from exc
         items.append(item)
@@ -103,8 +109,8 @@ def evaluate(tagger: Tagger, items: list[dict[str, Any]]) -> Scores:
         gold_meeting = item["gold"].get("leader_meeting")
         meetings = [e for e in events if e.type == "leader_meeting"]
         if gold_meeting and meetings:
-            # the article's main meeting: the one sharing most countries with gold, then most confident
-            best = max(meetings, key=lambda e: (len(set(e.countries) & set(gold_meeting["countries"])), e.confidence))
+            # the tagger's main meeting, chosen without looking at the answer: the most confident
+            best = max(meetings, key=lambda e: e.confidence)
             if sorted(best.countries) == sorted(gold_meeting["countries"]):
                 scores.meeting_countries_right += 1
             else:

@@ -59,3 +59,32 @@ def test_relisted_stories_are_skipped_and_edited_ones_published_as_a_new_version
         ("(updated)", 2)]
     assert len(messages) == 4
     assert len({m["article_id"] for m in messages}) == 3
+
+
+def test_one_story_told_differently_by_two_feeds_and_twice_in_one_is_published_once(
+    stack: Stack, servers: Settings
+) -> None:
+    run_setup(servers)
+    site = stack.root / "site2"
+    site.mkdir()
+    story = generated_articles(1)[0]
+    (site / "a.xml").write_text(rss([story, story]))  # the same story listed twice
+    (site / "b.xml").write_text(rss([{**story, "text": "Another outlet's summary of the same story."}]))
+    static = SampleFeedServer(site, "127.0.0.1", 0)
+    static.start()
+    producer = make_producer(servers, "test-collector")
+    feeds = [FeedConfig(name, f"{static.url}/{name}.xml", name, 300.0) for name in ("a", "b")]
+    store = CollectorStore(stack.root / "state2.sqlite3")
+    try:
+        for _ in range(4):  # without validators kept between rounds: every round parses both feeds
+            for feed in feeds:
+                state = store.feed(feed.id, feed.url)
+                state.etag = state.last_modified = None
+                store.save_feed(state)
+            asyncio.run(Collector(servers, feeds, producer, store, Metrics("collector")).poll_round())
+    finally:
+        producer.close(10)
+        store.close()
+        static.stop()
+    messages = [orjson.loads(v) for _, v in read_topic(servers, "articles") if v]
+    assert [(m["version"]) for m in messages] == [1], "published once, never re-versioned by the other feed"

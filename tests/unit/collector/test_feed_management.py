@@ -76,3 +76,29 @@ def test_check_reports_an_unreachable_feed_as_json_without_publishing(tmp_path: 
     assert done.returncode == 1
     report = orjson.loads(done.stdout)
     assert report["ok"] is False and report["error"].startswith("cannot connect")
+
+
+def test_feeds_without_an_id_get_unique_ids_even_with_long_shared_prefixes(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    base = "https://news.google.com/rss/search?q=diplomacy+summit+leaders+meeting+international+"
+    path.write_text(f"feeds:\n  - url: '{base}alpha'\n  - url: '{base}beta'\n")
+    ids = [f.id for f in load_feeds(path)]
+    assert len(set(ids)) == 2 and all(len(i) <= 64 for i in ids)
+    assert add_feeds(path, [Outline(base + "gamma", base + "gamma")]) != []
+    assert len({f.id for f in load_feeds(path)}) == 3
+
+
+def test_export_writes_variables_unexpanded_so_no_secret_leaks(tmp_path: Path) -> None:
+    feeds, exported = tmp_path / "feeds.yaml", tmp_path / "out.opml"
+    feeds.write_text('feeds:\n  - {id: private, url: "https://api.example.org/feed?token=${SECRET_TOKEN}"}\n')
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds), "SECRET_TOKEN": "s3cr3t"}, "export", str(exported))
+    assert done.returncode == 0, done.stderr
+    text = exported.read_text()
+    assert "${SECRET_TOKEN}" in text and "s3cr3t" not in text
+
+
+def test_adding_something_that_is_not_a_url_is_refused(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: []\n")
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds)}, "add", "notaurl")
+    assert done.returncode == 2 and "not an http(s) URL" in done.stderr
