@@ -52,6 +52,7 @@ class Indexer:
             if not await self._index(batch, stop):
                 return  # stopping mid-retry: nothing committed, the batch is replayed next start
             await self._send_deadletters(batch)
+            await self._drop_stale_events(batch)
             try:
                 await self.consumer.commit({tp: offset for tp, offset in batch.next_offsets.items()})
             except (CommitFailedError, KafkaError) as exc:  # rebalanced away: the new owner replays
@@ -104,6 +105,27 @@ class Indexer:
                 delay = min(delay * 2, 15.0)
             pending = retry
         return True
+
+    async def _drop_stale_events(self, batch: Batch) -> None:
+        """A new version of an article replaces its events: the ones it no longer holds (re-emitted ones
+        were just overwritten with the new ``article_version``) are deleted. Best effort: a failure
+        leaves stale events searchable, it loses nothing."""
+        updated = {(a["_source"]["article_id"], a["version"]) for a in batch.actions
+                   if a["_index"] == self.settings.index("articles") and a.get("version", 1) > 1}
+        if not updated:
+            return
+        query = {"bool": {"should": [
+            {"bool": {"filter": [{"term": {"article_id": article_id}},
+                                 {"range": {"article_version": {"lt": version}}}]}}
+            for article_id, version in updated]}}
+        try:
+            result = await self.es.delete_by_query(index=self.settings.index("events"), query=query,
+                                                   conflicts="proceed", ignore_unavailable=True)
+            self.metrics.inc("stale_events_deleted", int(result.get("deleted", 0)))
+        except Exception as exc:
+            self.metrics.inc("stale_event_cleanups_failed")
+            log.warning("could not delete events of older article versions", error=repr(exc),
+                        articles=len(updated))
 
     async def _send_deadletters(self, batch: Batch) -> None:
         for record, reason, error in batch.deadletters:
