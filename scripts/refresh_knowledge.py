@@ -122,8 +122,12 @@ def index_people(people: list[Person]) -> dict[tuple[str, str], Person]:
     """Map (country, folded name or alias) to the person record."""
     index: dict[tuple[str, str], Person] = {}
     for person in people:
-        for label in [person["name"], *person.get("aliases", [])]:
-            index.setdefault((person["country"], fold(label)), person)
+        # a person may hold an office of another state too (the King as head of state of Canada)
+        countries = dict.fromkeys([person["country"], *(r["country"] for r in person.get("roles", [])
+                                                         if r.get("country"))])
+        for country in countries:
+            for label in [person["name"], *person.get("aliases", [])]:
+                index.setdefault((country, fold(label)), person)
     return index
 
 
@@ -131,14 +135,18 @@ def merge_role(person: Person, row: Row, summary: Summary) -> bool:
     """Add the row's role to the person, or close a matching open role; True when something changed."""
     roles: list[Role] = person.setdefault("roles", [])
     for role in roles:
-        if role["role"] != row.role or role["start"][:7] != row.start[:7]:
+        if role["role"] != row.role or role["start"][:7] != row.start[:7] \
+                or (role.get("country") or person["country"]) != row.country:
             continue
         if role.get("end") is None and row.end is not None:
             role["end"] = row.end
             summary.roles_closed += 1
             return True
         return False
-    roles.append({"role": row.role, "title": row.title, "start": row.start, "end": row.end})
+    new_role: Role = {"role": row.role, "title": row.title, "start": row.start, "end": row.end}
+    if row.country != person["country"]:
+        new_role["country"] = row.country
+    roles.append(new_role)
     roles.sort(key=lambda r: r["start"])
     summary.roles_added += 1
     return True

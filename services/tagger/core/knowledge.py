@@ -29,6 +29,7 @@ class RolePeriod:
     title: str
     start: dt.date
     end: dt.date | None
+    country: str | None = None  # another state the office belongs to (the King as head of state of Canada)
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -74,7 +75,8 @@ class Knowledge:
     def __post_init__(self) -> None:
         by_country: dict[str, list[Leader]] = defaultdict(list)
         for leader in self.leaders:
-            by_country[leader.country].append(leader)
+            for country in dict.fromkeys([leader.country, *(r.country for r in leader.roles if r.country)]):
+                by_country[country].append(leader)
         self._by_country = dict(by_country)
 
     def holders(self, country: str, role: str, day: dt.date) -> list[tuple[Leader, RolePeriod]]:
@@ -82,7 +84,7 @@ class Knowledge:
             (leader, period)
             for leader in self._by_country.get(country, ())
             for period in leader.roles
-            if period.role == role and period.covers(day)
+            if period.role == role and period.covers(day) and (period.country or leader.country) == country
         ]
 
     def office_holder(self, country: str, title_word: str, day: dt.date) -> Leader | None:
@@ -136,7 +138,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
             start = _date(r.get("start"))
             if start is None:
                 continue
-            roles.append(RolePeriod(r["role"], r.get("title", ""), start, _date(r.get("end"))))
+            roles.append(RolePeriod(r["role"], r.get("title", ""), start, _date(r.get("end")), r.get("country")))
         leaders.append(
             Leader(
                 name=entry["name"], country=entry["country"],

@@ -81,3 +81,12 @@ def test_the_refresh_script_merges_a_wikidata_export_in_a_dry_run(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "1" in done.stdout
     assert json.loads(leaders.read_text())[0]["roles"] == []  # dry run writes nothing
+
+
+def test_a_monarch_is_head_of_state_of_each_realm() -> None:
+    knowledge = load_knowledge()
+    for realm in ("GB", "CA", "AU", "JM", "NZ"):
+        king = knowledge.office_holder(realm, "king", dt.date(2024, 1, 1))
+        assert king is not None and king.name == "Charles III", realm
+    leader = knowledge.office_holder("CA", "leader", dt.date(2024, 1, 1))
+    assert leader is not None and leader.name == "Justin Trudeau"  # a realm's "leader" is its prime minister
