@@ -280,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from aiokafka.errors import KafkaError as AIOKafkaError
     from elastic_transport import TransportError
     from kafka.errors import KafkaError
     from pydantic import ValidationError
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
         problems = "; ".join(f"ATTACHE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"attache {args.command}: invalid setting: {problems}", file=sys.stderr)
         code = 2
-    except (KafkaError, TransportError) as exc:
+    except (KafkaError, AIOKafkaError, TransportError) as exc:
         print(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}", file=sys.stderr)
         code = 3
     except OSError as exc:

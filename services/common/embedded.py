@@ -69,9 +69,11 @@ class EmbeddedServers:
             )
         data = self.settings.resolved_data_dir / "noida-db"
         data.mkdir(parents=True, exist_ok=True)
+        ports = {"kafka": kafka_port, "elasticsearch": es_port}
         argv = [str(noida_binary()), "start", "--data-dir", str(data), "--host", "127.0.0.1",
-                "--only", ",".join(missing), "--kafka-port", str(kafka_port),
-                "--elasticsearch-port", str(es_port)]
+                "--only", ",".join(missing)]
+        for name in missing:  # a port flag for a service not started is an error to noida-db
+            argv += [f"--{name}-port", str(ports[name])]
         log.info("starting noida-db", services=missing, data_dir=str(data), log_file=str(self.log_file))
         self.process = spawn(argv, log_file=self.log_file)
         checks = {"kafka": (kafka_host, kafka_port), "elasticsearch": (es_host, es_port)}

@@ -62,7 +62,7 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         bootstrap_servers=settings.kafka_hosts,
         client_id=client_id,
         acks="all",
-        enable_idempotence=True,
+        enable_idempotence=settings.kafka_idempotence,
         linger_ms=20,
         compression_type=None,
         key_serializer=_KeySerializer(),

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated.")
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
     embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
+    kafka_idempotence: bool = Field(True, description="Idempotent producers; off for brokers without it (Tansu).")
     feeds_file: Path = Field(PROJECT_ROOT / "deploy" / "feeds.yaml")
     subscriptions_file: Path = Field(PROJECT_ROOT / "deploy" / "subscriptions.yaml")
     topic_prefix: str = Field("attache", description="Prefix of every Kafka topic name.")

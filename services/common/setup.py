@@ -58,7 +58,8 @@ async def sync_subscriptions(settings: Settings) -> tuple[int, list[str]]:
     """Make the ``subscriptions`` topic hold exactly the YAML file's subscriptions."""
     wanted = {s["id"]: s for s in load_subscriptions(settings.subscriptions_file)}
     current = await read_compacted(settings, "subscriptions")
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all",
+                                enable_idempotence=settings.kafka_idempotence)
     await producer.start()
     published, removed = 0, []
     try:

@@ -22,7 +22,8 @@ async def run_indexer(settings: Settings) -> None:
         *routes(settings), bootstrap_servers=settings.kafka_hosts, group_id=f"{settings.topic_prefix}-indexer",
         enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all",
+                                enable_idempotence=settings.kafka_idempotence)
     es = make_async_es(settings)
     metrics.checks["kafka"] = lambda: (bool(consumer.assignment()), f"{len(consumer.assignment())} partitions")
     health = HealthServer(metrics, settings.health_host, settings.health_port)
