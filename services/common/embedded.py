@@ -38,6 +38,14 @@ def noida_binary() -> Path:
     return binary
 
 
+def noida_argv(data_dir: Path, ports: dict[str, int]) -> list[str]:
+    """``noida-db start`` for just these services; a port flag for a service not started is an error to it."""
+    argv = [str(noida_binary()), "start", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--only", ",".join(ports)]
+    for name, port in ports.items():
+        argv += [f"--{name}-port", str(port)]
+    return argv
+
+
 @dataclass
 class EmbeddedServers:
     """Starts noida-db for whichever of Kafka and Elasticsearch does not answer yet."""
@@ -69,11 +77,7 @@ class EmbeddedServers:
             )
         data = self.settings.resolved_data_dir / "noida-db"
         data.mkdir(parents=True, exist_ok=True)
-        ports = {"kafka": kafka_port, "elasticsearch": es_port}
-        argv = [str(noida_binary()), "start", "--data-dir", str(data), "--host", "127.0.0.1",
-                "--only", ",".join(missing)]
-        for name in missing:  # a port flag for a service not started is an error to noida-db
-            argv += [f"--{name}-port", str(ports[name])]
+        argv = noida_argv(data, {name: {"kafka": kafka_port, "elasticsearch": es_port}[name] for name in missing})
         log.info("starting noida-db", services=missing, data_dir=str(data), log_file=str(self.log_file))
         self.process = spawn(argv, log_file=self.log_file)
         checks = {"kafka": (kafka_host, kafka_port), "elasticsearch": (es_host, es_port)}

@@ -37,3 +37,11 @@ def test_run_with_embedded_0_and_no_cluster_stops_with_a_clear_message(tmp_path:
     assert done.returncode == 2, done.stderr.decode()
     assert b"not reachable" in done.stderr and b"ATTACHE_EMBEDDED=0" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+def test_noida_is_started_only_for_what_is_missing_with_only_those_ports(tmp_path: Path) -> None:
+    from services.common.embedded import noida_argv
+
+    argv = noida_argv(tmp_path, {"elasticsearch": 9201})
+    assert argv[argv.index("--only") + 1] == "elasticsearch"
+    assert "--elasticsearch-port" in argv and "--kafka-port" not in argv
