@@ -129,7 +129,7 @@ MODALITY_CUES = {
         "announced", "to hold talks", "invited", "confirmed", "to travel", "to visit", "will travel",
         "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
         "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
-        "will hold", "will host", "will visit", "to sit down",
+        "will hold", "will host", "will visit", "to sit down", "at the invitation of",
     ),
 }
 PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday", "on tuesday",

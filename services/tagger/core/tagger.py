@@ -647,7 +647,7 @@ def _looks_proper(original: str, kind: str) -> bool:
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
     """Drop a name/title hit lying inside a longer one ("minister" inside "prime minister")."""
     grouped = ("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
-               "country_poss")
+               "country_poss", "cue")
     spans = sorted({(h.start, h.end) for h in hits if h.kind in grouped}, key=lambda se: se[0] - se[1])
     if len(spans) < 2:
         return hits
