@@ -45,6 +45,9 @@ SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "con
                  "adopt", "extended", "extend", "renewed", "witnessed the signing")
 # "agreed to meet again" plans a meeting; it is not an agreement between states
 AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "speak", "visit", "stay in")
+# "officials said Xi would hold talks": an announced plan, not a hedge
+REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
+                      r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -407,6 +410,9 @@ class Tagger:
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))]
         if meeting and not phone and not negative:
+            between = self._between(s, meeting[0], leaders)
+            if between:  # "a meeting between Putin and Zelensky", whoever else the sentence names
+                leaders, leader_countries = between, _unique(m.country for m in between)
             if len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
                 host = None if s.has("multilateral") else self._host(s, leader_countries)
@@ -502,6 +508,16 @@ class Tagger:
         return out
 
     @staticmethod
+    def _between(s: Sentence, trigger: Hit, leaders: list[Mention]) -> list[Mention]:
+        """Leaders named right after "<meeting> between" (or "with"), up to the end of the clause."""
+        after = s.folded[trigger.end:trigger.end + 10]
+        if not after.startswith(" between "):
+            return []
+        _, clause_end = _clause(s.folded, trigger.start, trigger.end)
+        named = [m for m in leaders if trigger.end < m.start < clause_end]
+        return named if len(_unique(m.country for m in named)) >= 2 else []
+
+    @staticmethod
     def _host(s: Sentence, countries: tuple[str, ...]) -> str | None:
         """The participant state a meeting takes place in: "in Moscow", "at the Kremlin", "to Beijing"."""
         for mention in s.mentions:
@@ -533,9 +549,11 @@ class Tagger:
         if near or (cues and tense not in ("past", "future")):
             pool = near or cues
             best = min(pool, key=lambda h: MODALITY_ORDER.index(h.value))
-            if best.value == "potential" and s.folded[best.start:best.end] == "would" and resolve_date(
-                    s.text[best.start:clause_end], dt.date(2000, 1, 1), True):
-                return "planned", best  # reported plans: "they would hold talks on Wednesday"
+            if best.value == "potential" and s.folded[best.start:best.end] == "would" and (
+                    resolve_date(s.text[best.start:clause_end], dt.date(2000, 1, 1), True)
+                    or REPORTED.search(s.folded, clause_start, best.start)):
+                # reported plans: "they would hold talks on Wednesday", "officials said Xi would meet Kim"
+                return "planned", best
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
         if tense == "past" or s.has("past_cue"):
