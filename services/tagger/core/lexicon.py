@@ -129,6 +129,8 @@ MODALITY_CUES = {
         "announced", "to hold talks", "invited", "confirmed", "to travel", "to visit", "will travel",
         "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
         "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
+        "heads to", "head to", "flies to", "en route to", "on his way to", "on her way to", "travelling to",
+        "traveling to",
         "will hold", "will host", "will visit", "to sit down", "at the invitation of",
     ),
 }
