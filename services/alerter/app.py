@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import faust
@@ -21,6 +22,7 @@ from services.common.settings import Settings
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 
 log = get_logger(__name__)
+MAX_CONCURRENT_DELIVERIES = 20
 
 
 def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
@@ -46,11 +48,14 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
 
     app.service(Subscriptions)
 
+    limit = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
+
     @app.agent(events_topic, name="match-events")
     async def match_events(stream: Any) -> Any:
         async for batch in stream.take_events(100, within=0.5):
             await registry.loaded.wait()  # never judge events against a half-read subscription list
             sends = []
+            deliveries = []  # delivered together below: one slow webhook does not hold up every other alert
             for item in batch:
                 message = item.message
                 try:
@@ -72,29 +77,32 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                         continue
                     alert = build_alert(subscription, event)
                     sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert)))
-                    for failure in await _deliver(sinks, subscription, alert, metrics):
-                        # not lost: the alert and why it did not arrive, for replay
-                        record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
-                                             offset=-1, key=alert["alert_id"], reason="processing_error",
-                                             error=failure, payload=orjson.dumps(alert))
-                        sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
-                                                                 value=orjson.dumps(record)))
+                    deliveries.append((alert, _deliver(sinks, subscription, alert, metrics, limit)))
                     metrics.inc("alerts_sent")
                     metrics.recent.appendleft({"subscription": subscription["id"], "type": event["type"],
                                                "modality": event["modality"], "countries": event["countries"],
                                                "title": event["article"]["title"][:90]})
-            await deliver_or_die(sends, "alerter")
+            results = await asyncio.gather(*(delivery for _, delivery in deliveries))
+            for (alert, _), failures in zip(deliveries, results, strict=True):
+                for failure in failures:  # not lost: the alert and why it did not arrive, for replay
+                    record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                                         offset=-1, key=alert["alert_id"], reason="processing_error",
+                                         error=failure, payload=orjson.dumps(alert))
+                    sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
+                                                             value=orjson.dumps(record)))
+            await deliver_or_die(sends, "alerter")  # only then are the input events acknowledged
 
     return app
 
 
 async def _deliver(sinks: dict[str, Any], subscription: dict[str, Any], alert: dict[str, Any],
-                   metrics: Metrics) -> list[str]:
+                   metrics: Metrics, limit: asyncio.Semaphore) -> list[str]:
     """Deliver to every channel; return what failed (a failing channel never blocks the others)."""
     failures = []
     for channel in subscription["deliver"]:
         try:
-            await sinks[channel["kind"]].deliver(alert, channel)
+            async with limit:
+                await sinks[channel["kind"]].deliver(alert, channel)
             metrics.inc(f"delivered_{channel['kind']}")
         except Exception as exc:
             metrics.inc("delivery_failures")
