@@ -140,7 +140,8 @@ MODALITY_CUES = {
         "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
         "heads to", "head to", "flies to", "en route to", "on his way to", "on her way to", "travelling to",
         "traveling to",
-        "will hold", "will host", "will visit", "to sit down", "at the invitation of",
+        "will hold", "will host", "will visit", "to sit down", "at the invitation of", "accepted an invitation",
+        "accepted the invitation", "accepts invitation", "accepts an invitation",
     ),
 }
 PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday", "on tuesday",

@@ -443,6 +443,17 @@ class Tagger:
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
+                    official = s.contains("state visit") >= 0 or s.contains("official visit") >= 0
+                    if official and not phone and len(leader_countries) < 2:
+                        # a state visit is received by the host's head of state: the two leaders meet
+                        holder = self.knowledge.office_holder(destination, "leader", day)
+                        if holder is not None:
+                            target = next((m for m in s.mentions if m.country == destination), None)
+                            span = (target.start, target.end) if target else (hit.start, hit.end)
+                            receiver = Mention(span[0], span[1], destination, holder.name, True, False,
+                                               f"host:{holder.name}")
+                            add("leader_meeting", hit, _unique([traveller.country, destination]),
+                                [traveller, receiver], 0.4)
                     seat = next((m for m in s.mentions if m.start >= hit.end and m.country == destination
                                  and m.rule.startswith("metonym:")), None)
                     holder = self.knowledge.office_holder(destination, "leader", day) if seat else None
