@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -673,18 +674,29 @@ def _looks_proper(original: str, kind: str) -> bool:
     return core[:1].isupper()
 
 
+NESTABLE = frozenset(("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
+                      "country_poss", "cue"))
+
+
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
-    """Drop a name/title hit lying inside a longer one ("minister" inside "prime minister")."""
-    grouped = ("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
-               "country_poss", "cue")
-    spans = sorted({(h.start, h.end) for h in hits if h.kind in grouped}, key=lambda se: se[0] - se[1])
-    if len(spans) < 2:
+    """Drop a name/title/cue hit lying inside a longer one ("minister" inside "prime minister")."""
+    longest_from: dict[int, int] = {}
+    for hit in hits:
+        if hit.kind in NESTABLE and hit.end > longest_from.get(hit.start, -1):
+            longest_from[hit.start] = hit.end
+    if len(longest_from) < 2 and all(h.kind not in NESTABLE or h.end == longest_from[h.start] for h in hits):
         return hits
+    starts = sorted(longest_from)
+    reach, furthest = [], -1  # reach[i]: the furthest end of any span starting at or before starts[i]
+    for start in starts:
+        furthest = max(furthest, longest_from[start])
+        reach.append(furthest)
     kept = []
     for hit in hits:
-        if hit.kind in grouped and any(s <= hit.start and hit.end <= e and (s, e) != (hit.start, hit.end)
-                                       for s, e in spans):
-            continue
+        if hit.kind in NESTABLE:
+            i = bisect_left(starts, hit.start)
+            if (i > 0 and reach[i - 1] >= hit.end) or longest_from[hit.start] > hit.end:
+                continue  # inside a span that starts earlier, or a longer one starting here
         kept.append(hit)
     return kept
 
