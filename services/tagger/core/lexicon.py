@@ -70,6 +70,7 @@ AGREEMENT_TRIGGERS = {
     "deal": None, "memorandum of understanding": None, "joint declaration": None, "pact": None,
     "ceasefire agreement": None, "truce": None, "reached an agreement": "past", "memorandums": None,
     "agreed to": "past", "agree to": None, "agreed on": "past", "action plan": None, "roadmap": None,
+    "strategic partnership": None, "security partnership": None, "joint communique": None, "communique": None,
     "declaration": None, "framework": None, "memoranda": None, "agreements": None, "deals": None,
     "ratified": "past", "joint statement": None, "mou": None, "framework agreement": None,
 }

@@ -43,7 +43,8 @@ TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
 PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "metonym"})
 SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
                  "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
-                 "adopt", "extended", "extend", "renewed", "witnessed the signing")
+                 "adopt", "extended", "extend", "renewed", "witnessed the signing", "issued", "announced",
+                 "unveiled", "witnessed")
 # "agreed to meet again" plans a meeting; it is not an agreement between states
 AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "speak", "visit", "stay in")
 # "officials said Xi would hold talks": an announced plan, not a hedge
