@@ -48,6 +48,7 @@ MULTILATERAL = (
     "group of eight", "association of southeast asian nations", "gulf cooperation council",
     "united nations general assembly", "commonwealth heads of government", "north atlantic treaty organization",
     "collective security treaty organization", "g7 summit", "g20 summit", "nato summit", "brics summit",
+    "saarc", "south asian association for regional cooperation", "regional summit", "millennium summit",
 )
 SUMMIT_TRIGGERS = {"summit": None, "summits": None, "leaders' meeting": None, "leaders meeting": None}
 TALKS_TRIGGERS = {
@@ -93,12 +94,15 @@ AMBASSADOR_TRIGGERS = {
     "summoned": "past", "summons": None, "summon": None, "recalled": "past", "recall": None,
     "recalls": None, "recalling": None, "called in": "past", "withdrawing its ambassador": None,
     "withdrew its ambassador": "past", "withdraw its ambassador": None, "pulled its ambassador": "past",
+    "bring home its ambassador": None, "brought home its ambassador": "past",
 }
-DIPLOMAT_WORDS = ("diplomat", "diplomats", "embassy", "consulate", "envoy", "envoys", "ambassador", "attache",
+DIPLOMAT_WORDS = ("diplomat", "diplomats", "embassy", "embassies", "consulate", "consulates", "envoy", "envoys",
+                  "ambassador", "attache",
                   "attaché", "embassy staff", "consul", "military attache", "charge d'affaires", "mission")
 AMBASSADOR_WORDS = ("ambassador", "ambassadors", "envoy", "envoys", "charge d'affaires", "chargé d'affaires",
                     "top diplomat", "head of mission", "embassy official", "diplomat", "withdrawing its ambassador",
-                    "withdrew its ambassador", "withdraw its ambassador", "pulled its ambassador")
+                    "withdrew its ambassador", "withdraw its ambassador", "pulled its ambassador", "diplomats",
+                    "bring home its ambassador")
 
 # Modality cues, strongest first when several apply to one clause.
 MODALITY_CUES = {
@@ -151,7 +155,8 @@ PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday"
 # Context that turns a "summit" or "meeting" into something that is not diplomacy.
 NEGATIVE_CONTEXT = (
     "cabinet meeting", "party congress", "politburo", "board meeting", "board of directors",
-    "shareholders", "mount ", "mountain", "everest", "climbers", "climber", "hikers", "summit of the",
+    "shareholders", "mount ", "mountain", "everest", "climbers", "climber", "hikers", "reached the summit",
+    "summit of mount", "summit of the mountain", "summit of the peak",
     "football", "soccer", "football match", "cricket match", "tennis match", "match against", "tournament",
     "league", "championship", "olympic", "athletics meet", "track meet", "swim meet", "ceo",
     "chief executive", "film", "movie", "documentary", "brand ambassador", "goodwill ambassador", "fifa",
@@ -169,6 +174,7 @@ SANCTION_ACTS = (
     "threatens", "threaten", "new sanctions", "fresh sanctions", "sanctioned", "targeting", "targets",
     "eased", "eases", "ease", "renewed", "renews", "expanded", "broadened", "adopted", "approved", "unveiled",
     "hit", "hits", "blacklisted", "froze", "freezes", "banned", "bans", "levied", "added", "designated",
-    "will sanction", "to sanction", "sanctions on", "sanctions against", "sanctions package",
+    "will sanction", "to sanction", "sanctions on", "sanctions against", "sanctions package", "terminating",
+    "terminated", "terminates", "ending", "ended", "scrapped", "removed", "removing", "remove",
 )
 BACKGROUND_OPENERS = ("as ", "amid ", "under ", "despite ", "given ", "with ", "since ")
