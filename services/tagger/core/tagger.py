@@ -50,6 +50,8 @@ AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "s
 # "officials said Xi would hold talks": an announced plan, not a hedge
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
+ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|crossed|stepped|drove|landed|made an? "
+                        r"(?:[a-z-]+ ){0,2}(?:visit|trip|stop|journey))\b[^,;]*$")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -556,6 +558,9 @@ class Tagger:
             return "denied", trigger  # "no Putin-Zelensky meeting", "no summit"
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end]
         tense = trigger.value[1]
+        if tense == "future" and not cues and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
+                                                                 trigger.start):
+            return "occurred", None  # "stepped across the border to meet Moon": the purpose, achieved
         # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
         # first visit"): it decides only when nothing nearer does
         near = [h for h in cues if h.start < trigger.start or not _new_clause(s.folded[trigger.end:h.start])]
