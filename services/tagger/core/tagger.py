@@ -52,6 +52,11 @@ REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokespers
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
 ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|crossed|stepped|drove|landed|made an? "
                         r"(?:[a-z-]+ ){0,2}(?:visit|trip|stop|journey))\b[^,;]*$")
+# Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
+WORDLIKE_SURNAMES = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+))
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -254,7 +259,7 @@ class Tagger:
             if hit.kind != "surname" or is_claimed(hit.start, hit.end):
                 continue
             leader_or_none = seen_surnames.get(hit.value)
-            if leader_or_none is None:
+            if leader_or_none is None and hit.value not in WORDLIKE_SURNAMES:  # "Friday" is a day first
                 active = [p for p in self._surnames.get(hit.value, []) if p.is_official_on(day)]
                 active_leaders = [p for p in active if p.is_leader_on(day)]
                 pool = active_leaders or active
