@@ -452,8 +452,7 @@ class Tagger:
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
-                    official = s.contains("state visit") >= 0 or s.contains("official visit") >= 0
-                    if official and not phone and len(leader_countries) < 2:
+                    if not phone and len(leader_countries) < 2 and not s.has("multilateral"):
                         # a state visit is received by the host's head of state: the two leaders meet
                         holder = self.knowledge.office_holder(destination, "leader", day)
                         if holder is not None:
