@@ -123,7 +123,7 @@ MODALITY_CUES = {
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",
         "call off", "postponed", "postpones", "postpone", "scrapped", "scraps", "scrap", "shelved",
         "pulled out of", "pulls out of", "was off", "is off", "axed", "abandoned", "delayed indefinitely",
-        "put on hold", "suspended", "walked out", "cut short", "will no longer take place", "no longer take place",
+        "put on hold", "suspended", "walked out", "will no longer take place", "no longer take place",
         "will not go ahead", "would not go ahead", "did not take place", "fails to take place",
         "failed to take place", "to skip", "will skip", "skips", "skipping", "skipped", "will not attend",
         "dashing hopes", "dashed hopes", "will not travel", "had been due to", "had been expected to",

@@ -50,8 +50,8 @@ AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "s
 # "officials said Xi would hold talks": an announced plan, not a hedge
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
-ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|crossed|stepped|drove|landed|made an? "
-                        r"(?:[a-z-]+ ){0,2}(?:visit|trip|stop|journey))\b[^,;]*$")
+ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|arrives|crossed|crosses|stepped|steps|"
+                        r"drove|landed|lands|(?:made|makes) an? (?:[a-z-]+ ){0,2}(?:visit|trip|stop|journey))\b[^,;]*$")
 # Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
 WORDLIKE_SURNAMES = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
