@@ -17,7 +17,7 @@ from services.alerter.subscriptions import SubscriptionRegistry
 from services.common.kafka import dead_letter, dead_letter_key
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
-from services.common.schemas import SchemaViolation, validate
+from services.common.schemas import BadMessage, decode_message
 from services.common.settings import Settings
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 
@@ -59,12 +59,10 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             for item in batch:
                 message = item.message
                 try:
-                    event = orjson.loads(message.value)
-                    validate("event", event)
-                except (orjson.JSONDecodeError, SchemaViolation, TypeError) as exc:
-                    reason = "schema_violation" if isinstance(exc, SchemaViolation) else "invalid_json"
+                    event = decode_message(message.value, "event")
+                except BadMessage as exc:
                     record = dead_letter(service="alerter", topic=message.topic, partition=message.partition,
-                                         offset=message.offset, key=message.key, reason=reason, error=str(exc),
+                                         offset=message.offset, key=message.key, reason=exc.reason, error=str(exc),
                                          payload=message.value)
                     sends.append(await deadletter_topic.send(
                         key=dead_letter_key(message.topic, message.partition, message.offset).encode(),

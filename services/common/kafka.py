@@ -80,14 +80,6 @@ class _JsonSerializer(Serializer):  # type: ignore[misc]
         return None if value is None else dumps(value)
 
 
-class BadMessage(Exception):
-    """A message a service cannot process; ``reason`` is a dead-letter reason, ``str()`` explains."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
 def dead_letter(
     *,
     service: str,

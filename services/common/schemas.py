@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -50,6 +51,29 @@ def describe_errors(errors: list[Any], limit: int = 5) -> str:
     if len(parts) > limit:
         shown.append(f"and {len(parts) - limit} more")
     return "; ".join(shown)
+
+
+class BadMessage(Exception):
+    """A message a service cannot process; ``reason`` is a dead-letter reason, ``str()`` explains."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def decode_message(raw: bytes | None, schema_name: str) -> Any:
+    """JSON bytes from a topic → the message, or ``BadMessage`` saying why (for the dead-letter topic)."""
+    if raw is None:
+        raise BadMessage("invalid_json", "empty message value")
+    try:
+        message = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadMessage("invalid_json", f"value is not JSON: {exc}") from exc
+    try:
+        validate(schema_name, message)
+    except SchemaViolation as exc:
+        raise BadMessage("schema_violation", str(exc)) from exc
+    return message
 
 
 def validate(schema_name: str, message: Any) -> None:

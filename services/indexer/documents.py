@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from services.common.kafka import BadMessage
-from services.common.schemas import SchemaViolation, schema_for_topic, validate
+from services.common.schemas import decode_message, schema_for_topic
 from services.common.settings import Settings
-
-
-class Unindexable(BadMessage):
-    """Elasticsearch must never see this message."""
 
 
 @dataclass(frozen=True)
@@ -33,16 +26,8 @@ def routes(settings: Settings) -> dict[str, Route]:
 
 
 def to_action(route: Route, raw: bytes | None) -> dict[str, Any]:
-    if raw is None:
-        raise Unindexable("invalid_json", "empty message value")
-    try:
-        message = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Unindexable("invalid_json", f"value is not JSON: {exc}") from exc
-    try:
-        validate(schema_for_topic(route.logical_topic), message)
-    except SchemaViolation as exc:
-        raise Unindexable("schema_violation", str(exc)) from exc
+    """Raises ``BadMessage`` for what Elasticsearch must never see."""
+    message = decode_message(raw, schema_for_topic(route.logical_topic))
     if route.logical_topic == "articles.tagged":
         article = message["article"]
         source = {**article, **{k: v for k, v in message.items() if k != "article"}}

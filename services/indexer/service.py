@@ -16,8 +16,9 @@ from elasticsearch.helpers import async_streaming_bulk
 from services.common.kafka import dead_letter, dead_letter_key
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.schemas import BadMessage
 from services.common.settings import Settings
-from services.indexer.documents import Route, Unindexable, routes, to_action
+from services.indexer.documents import Route, routes, to_action
 
 log = get_logger(__name__)
 
@@ -64,7 +65,7 @@ class Indexer:
             for record in records:
                 try:
                     action = to_action(self.routes[record.topic], record.value)
-                except Unindexable as exc:
+                except BadMessage as exc:
                     batch.deadletters.append((record, exc.reason, str(exc)))
                     continue
                 batch.actions.append(action)

@@ -14,10 +14,11 @@ import orjson
 from services.common.kafka import dead_letter, dead_letter_key
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.schemas import BadMessage
 from services.common.settings import Settings
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 from services.tagger.core import default_tagger
-from services.tagger.messages import Rejected, decode_article, tag_article
+from services.tagger.messages import decode_article, tag_article
 
 log = get_logger(__name__)
 
@@ -41,7 +42,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                 try:
                     article = decode_article(message.value)
                     output = tag_article(tagger, article)
-                except Rejected as exc:
+                except BadMessage as exc:
                     sends.append(await _dead_letter(deadletter_topic, message, exc.reason, str(exc)))
                     metrics.inc("deadlettered")
                     log.warning("article rejected", topic=message.topic, partition=message.partition,

@@ -9,16 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from services.common.ids import stable_id
-from services.common.kafka import BadMessage, utc_now_iso
-from services.common.schemas import SchemaViolation, validate
+from services.common.kafka import utc_now_iso
+from services.common.schemas import decode_message, validate
 from services.tagger.core import TAGGER_VERSION, Document, TaggedEvent, Tagger
-
-
-class Rejected(BadMessage):
-    """The input cannot be tagged."""
 
 
 @dataclass(frozen=True)
@@ -38,17 +32,8 @@ def parse_time(value: str | None) -> dt.datetime | None:
 
 
 def decode_article(raw: bytes | None) -> dict[str, Any]:
-    if raw is None:
-        raise Rejected("invalid_json", "empty message value")
-    try:
-        article = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Rejected("invalid_json", f"value is not JSON: {exc}") from exc
-    try:
-        validate("article", article)
-    except SchemaViolation as exc:
-        raise Rejected("schema_violation", str(exc)) from exc
-    return dict(article)
+    """Raises ``BadMessage`` when the value is not an article."""
+    return dict(decode_message(raw, "article"))
 
 
 def article_document(article: dict[str, Any]) -> Document:

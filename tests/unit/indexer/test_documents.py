@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from services.common.schemas import SCHEMA_DIR
+from services.common.schemas import SCHEMA_DIR, BadMessage
 from services.common.settings import Settings
-from services.indexer.documents import Unindexable, routes, to_action
+from services.indexer.documents import routes, to_action
 
 SETTINGS = Settings(index_prefix="attache", topic_prefix="attache")
 EVENT = (SCHEMA_DIR / "examples" / "event.json").read_bytes()
@@ -30,6 +30,6 @@ def test_a_tagged_article_is_flattened_into_one_article_document() -> None:
 @pytest.mark.parametrize(("raw", "reason"), [(b"{nope", "invalid_json"), (b'{"event_id": 1}', "schema_violation"),
                                              (None, "invalid_json")])
 def test_unindexable_messages_say_why(raw: bytes | None, reason: str) -> None:
-    with pytest.raises(Unindexable) as error:
+    with pytest.raises(BadMessage) as error:
         to_action(routes(SETTINGS)["attache.events"], raw)
     assert error.value.reason == reason and str(error.value)
