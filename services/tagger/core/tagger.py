@@ -195,16 +195,21 @@ class Tagger:
         add("opposition", "opposition", True)
 
         automaton = ahocorasick.Automaton()
+        triggers = ahocorasick.Automaton()
         for key, payload in entries.items():
             automaton.add_word(key, (len(key), tuple(payload)))
+            if any(kind == "trigger" for kind, _ in payload):
+                triggers.add_word(key, len(key))
         automaton.make_automaton()
+        triggers.make_automaton()
+        self._triggers = triggers
         return automaton
 
-    def _hits(self, text: str, folded: str) -> list[Hit]:
+    def _hits(self, text: str, folded: str, words: str | None = None) -> list[Hit]:
         hits = []
         # keys are " words " and the text is padded with a space on each side: index i of the padded
         # text is i - 1 of the original, so a match covers original [end - length + 1, end - 1)
-        for end_index, (length, payload) in self._automaton.iter(f" {word_form(folded)} "):
+        for end_index, (length, payload) in self._automaton.iter(words or f" {word_form(folded)} "):
             start, end = end_index - length + 1, end_index - 1
             original = text[start:end]
             for kind, value in payload:
@@ -343,13 +348,16 @@ class Tagger:
     # -- sentences -------------------------------------------------------------------------
     def _sentences(self, doc: Document) -> list[Sentence]:
         """Sentences with at least one hit; the others can neither name anyone nor hold an event."""
-        fields = []
+        prepared = []
         for field_name, text in (("title", doc.title or ""), ("text", doc.text or "")):
             if text.strip():
                 folded = fold(text)
-                fields.append((field_name, text, folded, self._hits(text, folded)))
+                prepared.append((field_name, text, folded, f" {word_form(folded)} "))
+        if not any(next(self._triggers.iter(words), None) for *_, words in prepared):
+            return []  # no event word at all (most news): nothing else to look at
+        fields = [(name, text, folded, self._hits(text, folded, words)) for name, text, folded, words in prepared]
         if not any(hit.kind == "trigger" for *_, hits in fields for hit in hits):
-            return []  # nothing that can hold an event (most news): no need to split sentences
+            return []  # nothing that can hold an event: no need to split sentences
         sentences = []
         position = 0
         for field_name, text, folded, hits in fields:
