@@ -133,13 +133,14 @@ class Tagger:
 
     def __init__(self, knowledge: Knowledge | None = None) -> None:
         self.knowledge = knowledge or load_knowledge()
-        self._automaton = self._compile()
+        self._automaton, self._triggers = self._compile()
         self._surnames: dict[str, list[Leader]] = defaultdict(list)
         for leader in self.knowledge.leaders:
             self._surnames[fold(leader.surname)].append(leader)
 
     # -- automaton -------------------------------------------------------------------------
-    def _compile(self) -> ahocorasick.Automaton:
+    def _compile(self) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
+        """The full lexicon, and the event words alone (to reject most articles cheaply)."""
         entries: dict[str, list[tuple[str, Any]]] = defaultdict(list)
 
         def add(phrase: str, kind: str, value: Any) -> None:
@@ -202,14 +203,13 @@ class Tagger:
                 triggers.add_word(key, len(key))
         automaton.make_automaton()
         triggers.make_automaton()
-        self._triggers = triggers
-        return automaton
+        return automaton, triggers
 
-    def _hits(self, text: str, folded: str, words: str | None = None) -> list[Hit]:
+    def _hits(self, text: str, words: str) -> list[Hit]:
         hits = []
         # keys are " words " and the text is padded with a space on each side: index i of the padded
         # text is i - 1 of the original, so a match covers original [end - length + 1, end - 1)
-        for end_index, (length, payload) in self._automaton.iter(words or f" {word_form(folded)} "):
+        for end_index, (length, payload) in self._automaton.iter(words):
             start, end = end_index - length + 1, end_index - 1
             original = text[start:end]
             for kind, value in payload:
@@ -354,10 +354,8 @@ class Tagger:
                 folded = fold(text)
                 prepared.append((field_name, text, folded, f" {word_form(folded)} "))
         if not any(next(self._triggers.iter(words), None) for *_, words in prepared):
-            return []  # no event word at all (most news): nothing else to look at
-        fields = [(name, text, folded, self._hits(text, folded, words)) for name, text, folded, words in prepared]
-        if not any(hit.kind == "trigger" for *_, hits in fields for hit in hits):
-            return []  # nothing that can hold an event: no need to split sentences
+            return []  # no event word at all (most news): no need for the full pass or sentences
+        fields = [(name, text, folded, self._hits(text, words)) for name, text, folded, words in prepared]
         sentences = []
         position = 0
         for field_name, text, folded, hits in fields:
@@ -460,25 +458,8 @@ class Tagger:
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
-                    if not phone and len(leader_countries) < 2 and not s.has("multilateral"):
-                        # a state visit is received by the host's head of state: the two leaders meet
-                        holder = self.knowledge.office_holder(destination, "leader", day)
-                        if holder is not None:
-                            target = next((m for m in s.mentions if m.country == destination), None)
-                            span = (target.start, target.end) if target else (hit.start, hit.end)
-                            receiver = Mention(span[0], span[1], destination, holder.name, True, False,
-                                               f"host:{holder.name}")
-                            add("leader_meeting", hit, _unique([traveller.country, destination]),
-                                [traveller, receiver], 0.4)
-                    seat = next((m for m in s.mentions if m.start >= hit.end and m.country == destination
-                                 and m.rule.startswith("metonym:")), None)
-                    holder = self.knowledge.office_holder(destination, "leader", day) if seat else None
-                    if seat and holder and not phone and len(leader_countries) < 2:
-                        # visiting the White House or the Kremlin means meeting whoever holds it
-                        host_mention = Mention(seat.start, seat.end, destination, holder.name, True, False,
-                                               f"seat_of_power:{holder.name}")
-                        add("leader_meeting", hit, _unique([traveller.country, destination]),
-                            [traveller, host_mention], 0.45)
+                    self._visit_meeting(s, hit, traveller, destination, day, add,
+                                        alone=not phone and len(leader_countries) < 2)
                     break
         summit_names = s.has("multilateral")
         if (summit := triggers.get("summit")) and not negative and not phone:
@@ -533,6 +514,26 @@ class Tagger:
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
+
+    def _visit_meeting(self, s: Sentence, hit: Hit, traveller: Mention, destination: str, day: dt.date,
+                       add: Any, alone: bool) -> None:
+        """A leader visiting another state meets whoever leads it; a visit to its seat of power ("the White
+        House", "the Kremlin") says so outright. Not for summit trips, nor when the host is named anyway."""
+        if not alone:
+            return
+        seat = next((m for m in s.mentions if m.start >= hit.end and m.country == destination
+                     and m.rule.startswith("metonym:")), None)
+        if s.has("multilateral") and not seat:
+            return
+        holder = self.knowledge.office_holder(destination, "leader", day)
+        if holder is None:
+            return
+        place = seat or next((m for m in s.mentions if m.country == destination), None)
+        span = (place.start, place.end) if place else (hit.start, hit.end)
+        rule = f"seat_of_power:{holder.name}" if seat else f"host:{holder.name}"
+        receiver = Mention(span[0], span[1], destination, holder.name, True, False, rule)
+        add("leader_meeting", hit, _unique([traveller.country, destination]), [traveller, receiver],
+            0.45 if seat else 0.4)
 
     @staticmethod
     def _between(s: Sentence, trigger: Hit, leaders: list[Mention]) -> list[Mention]:
