@@ -9,9 +9,9 @@ validators were not saved either, the next poll fetches and sends them again (no
 from __future__ import annotations
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.collector.store import CollectorStore
+from services.common.kafka import read_to_end
 from services.common.logging import get_logger
 from services.common.settings import Settings
 
@@ -26,35 +26,14 @@ async def reconcile_pending(settings: Settings, store: CollectorStore) -> tuple[
         return 0, 0
     wanted = {(article_id, version): content_hash for article_id, content_hash, version in pending}
     found: list[tuple[str, str, int]] = []
-    topic = settings.topic("articles")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if partitions:
-            consumer.assign(partitions)
-            since_ms = int((oldest - CLOCK_SLACK_S) * 1000)
-            starts = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
-            ends = await consumer.end_offsets(partitions)
-            for tp in partitions:
-                start = starts.get(tp)
-                if start is None:
-                    consumer.seek(tp, ends[tp])
-                else:
-                    consumer.seek(tp, start.offset)
-            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-                for records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
-                    for record in records:
-                        try:
-                            message = orjson.loads(record.value or b"null")
-                            key = (message["article_id"], int(message["version"]))
-                        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                            continue
-                        if key in wanted:
-                            found.append((key[0], wanted.pop(key), key[1]))
-    finally:
-        await consumer.stop()
+    async for record in read_to_end(settings, "articles", since_ms=int((oldest - CLOCK_SLACK_S) * 1000)):
+        try:
+            message = orjson.loads(record.value or b"null")
+            key = (message["article_id"], int(message["version"]))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
+        if key in wanted:
+            found.append((key[0], wanted.pop(key), key[1]))
     store.mark_published(found)
     store.drop_pending()
     log.info("reconciled sends interrupted by the last stop", already_in_kafka=len(found), to_resend=len(wanted))

@@ -7,9 +7,11 @@ kafka-python consumer is not used.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -111,3 +113,36 @@ def dead_letter(
 
 def dead_letter_key(topic: str, partition: int, offset: int) -> str:
     return f"{topic}/{partition}/{offset}"
+
+
+async def read_to_end(settings: Settings, logical_topic: str, since_ms: int | None = None
+                      ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """Every record of a topic, from the beginning (or from ``since_ms``) up to where it ends now.
+
+    No consumer group and no commits: for reading state back (subscriptions, sends a crash interrupted).
+    aiokafka, not kafka-python, which was seen receiving nothing from a consumer far behind."""
+    topic = settings.topic(logical_topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        await consumer.topics()  # refreshes metadata for all topics
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        if since_ms is None:
+            # seek first: end offsets asked for right after assign() were seen to come back empty
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+        else:
+            ends = await consumer.end_offsets(partitions)
+            starts = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+            for tp in partitions:
+                found = starts.get(tp)
+                consumer.seek(tp, found.offset if found is not None else ends[tp])
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
+                for record in records:
+                    yield record
+    finally:
+        await consumer.stop()

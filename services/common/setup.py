@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from services.common.config_files import load_subscriptions
 from services.common.elastic import ensure_index_templates, make_es
-from services.common.kafka import ensure_topics
+from services.common.kafka import ensure_topics, read_to_end
 from services.common.logging import get_logger
 from services.common.settings import Settings
 
@@ -28,29 +28,14 @@ class SetupReport:
 
 async def read_compacted(settings: Settings, logical_topic: str) -> dict[str, bytes]:
     """Current key → value of a compacted topic (tombstoned keys absent)."""
-    topic = settings.topic(logical_topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None)
-    await consumer.start()
     state: dict[str, bytes] = {}
-    try:
-        await consumer.topics()  # refreshes metadata for all topics
-        partitions = consumer.partitions_for_topic(topic) or {0}
-        assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(assignment)
-        await consumer.seek_to_beginning(*assignment)
-        end = await consumer.end_offsets(assignment)
-        while [tp for tp in assignment if await consumer.position(tp) < end[tp]]:
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                for record in records:
-                    if record.key is None:
-                        continue
-                    key = record.key.decode()
-                    if record.value is None:
-                        state.pop(key, None)
-                    else:
-                        state[key] = record.value
-    finally:
-        await consumer.stop()
+    async for record in read_to_end(settings, logical_topic):
+        if record.key is None:
+            continue
+        if record.value is None:
+            state.pop(record.key.decode(), None)
+        else:
+            state[record.key.decode()] = record.value
     return state
 
 

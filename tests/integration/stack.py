@@ -20,10 +20,10 @@ from typing import Any
 import orjson
 import pytest
 import yaml
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import Elasticsearch, NotFoundError
 
+from services.common.kafka import read_to_end
 from services.common.processes import free_port, port_answers
 from services.common.settings import Settings
 from services.runner.sample_feeds import SampleFeedServer
@@ -191,25 +191,7 @@ def read_topic(settings: Settings, logical_topic: str) -> list[tuple[bytes | Non
     """Every record of a topic, from the beginning, as (key, value)."""
 
     async def read() -> list[tuple[bytes | None, bytes | None]]:
-        topic = settings.topic(logical_topic)
-        consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            await consumer.topics()
-            numbers = sorted(consumer.partitions_for_topic(topic) or ())
-            partitions = [TopicPartition(topic, p) for p in numbers]
-            if not partitions:
-                return []
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            end = await consumer.end_offsets(partitions)
-            records: list[tuple[bytes | None, bytes | None]] = []
-            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-                for batch in (await consumer.getmany(timeout_ms=1000)).values():
-                    records.extend((r.key, r.value) for r in batch)
-            return records
-        finally:
-            await consumer.stop()
+        return [(record.key, record.value) async for record in read_to_end(settings, logical_topic)]
 
     return asyncio.run(read())
 
