@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from services.collector.normalize import entry_to_article
 from services.collector.opml import Outline, read_opml, write_opml
 from services.collector.parse import ParseError, parse_feed
 from services.collector.store import CollectorStore
-from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds
+from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds, slug
 from services.common.kafka import utc_now_iso
 from services.common.settings import Settings
 
@@ -51,11 +49,6 @@ def _write(path: Path, header: list[str], data: dict[str, Any]) -> None:
     tmp.replace(path)  # atomic: a crash never leaves half a file
 
 
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64] or "feed"
-
-
 def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = None,
               feed_id: str | None = None) -> list[str]:
     """Append feeds whose URL is not configured yet; return the ids added."""
@@ -69,7 +62,7 @@ def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = No
             raise ConfigFileError(f"{outline.url!r} is not an http(s) URL")
         if _same_url(outline.url) in known_urls:
             continue
-        base = feed_id if feed_id and len(outlines) == 1 else slug(outline.title)
+        base = feed_id if feed_id and len(outlines) == 1 else (slug(outline.title)[:64] or "feed")
         new_id, n = base, 2
         while new_id in known_ids:
             new_id, n = f"{base}-{n}", n + 1

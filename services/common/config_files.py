@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,16 @@ def _expand_strings(value: Any) -> Any:
     return value
 
 
+def slug(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens: "Élysée News" → "elysee-news"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
 def implied_feed_id(url: str) -> str:
     """The id of a feed configured without one: a readable slug of its URL, unique thanks to a hash."""
-    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-")
-    return slug if len(slug) <= 64 else f"{slug[:55]}-{stable_id(url, length=8)}"
+    readable = slug(url)
+    return readable if len(readable) <= 64 else f"{readable[:55]}-{stable_id(url, length=8)}"
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
