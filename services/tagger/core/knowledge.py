@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from services.tagger.core.lexicon import LEADER_TITLES
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 LEADER_ROLES = frozenset({"head_of_state", "head_of_government"})
 MONARCH_TITLES = ("king", "queen", "emperor", "emir", "sultan", "grand duke", "prince", "governor-general")
+LEADER_TITLE_WORDS = frozenset((*LEADER_TITLES, *MONARCH_TITLES))
 # Republics where the head of government, not the president, is "the leader".
 PARLIAMENTARY_REPUBLICS = frozenset((
     "DE", "AT", "IT", "IN", "IL", "GR", "IE", "HU", "CZ", "SK", "SI", "HR", "EE", "LV", "MT",
@@ -95,6 +98,8 @@ class Knowledge:
         if title_word in ("foreign minister", "foreign secretary", "secretary of state", "top diplomat"):
             ministers = self.holders(country, "foreign_minister", day)
             return ministers[0][0] if ministers else None
+        if title_word not in LEADER_TITLE_WORDS:
+            return None  # "the Russian envoy", "Ukrainian officials": nobody the knowledge base can name
         candidates: list[tuple[Leader, RolePeriod]]
         if title_word in ("prime minister", "premier", "chancellor", "pm"):
             candidates = heads_of_gov

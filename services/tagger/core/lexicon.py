@@ -7,6 +7,11 @@ LEADER_TITLES = (
     "president", "prime minister", "premier", "chancellor", "leader", "king", "queen", "emir", "sultan",
     "supreme leader", "crown prince", "monarch", "head of state", "strongman", "pm",
 )
+# "the French and German leaders": plural titles name leaders only after a list of nationalities
+PLURAL_LEADER_TITLES = {
+    "presidents": "president", "leaders": "leader", "prime ministers": "prime minister", "premiers": "premier",
+    "heads of state": "head of state", "heads of government": "leader", "chancellors": "chancellor",
+}
 OFFICIAL_TITLES = (
     "foreign minister", "foreign secretary", "secretary of state", "top diplomat", "defence minister",
     "defense minister", "minister", "envoy", "special envoy", "ambassador", "deputy foreign minister",
@@ -121,7 +126,8 @@ MODALITY_CUES = {
     ),
     "cancelled": (
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",
-        "call off", "postponed", "postpones", "postpone", "scrapped", "scraps", "scrap", "shelved",
+        "call off", "postponed", "postpones", "postpone", "postponement", "postponing", "cancelling", "canceling",
+        "scrapped", "scraps", "scrap", "shelved",
         "pulled out of", "pulls out of", "was off", "is off", "axed", "abandoned", "delayed indefinitely",
         "put on hold", "suspended", "walked out", "will no longer take place", "no longer take place",
         "will not go ahead", "would not go ahead", "did not take place", "fails to take place",

@@ -57,6 +57,10 @@ WORDLIKE_SURNAMES = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 ))
+# what "possible" may qualify besides trigger words: "a possible trip", "a possible venue"
+HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "sit-down", "rendezvous", "reunion",
+                              "get-together", "contact", "venue", "date", "dates", "location", "host", "hosts",
+                              "round", "stay"))
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -166,6 +170,8 @@ class Tagger:
             add(title, "title", title)
         for title in lexicon.OFFICIAL_TITLES:
             add(title, "official_title", title)
+        for title in lexicon.PLURAL_LEADER_TITLES:
+            add(title, "title_plural", title)
         for group, triggers in TRIGGER_SETS.items():
             for phrase, tense in triggers.items():
                 add(phrase, "trigger", (group, tense))
@@ -279,13 +285,32 @@ class Tagger:
 
         # 3. titles with a nationality: "the Russian president", "North Korea's leader", "Chinese Premier Li"
         for hit in sentence.hits:
-            if hit.kind not in ("title", "official_title") or is_claimed(hit.start, hit.end):
+            if hit.kind not in ("title", "official_title", "title_plural") or is_claimed(hit.start, hit.end):
                 continue
-            country = self._nationality_before(sentence, hit.start)
-            if country is None:
+            nationality = self._nationality_before(sentence, hit.start)
+            if nationality is None:
                 continue
+            country = str(nationality.value)
             if former_before(hit.start) or "opposition" in folded[max(0, hit.start - 20):hit.start]:
                 continue
+            if hit.kind == "title_plural" or (hit.kind == "official_title" and hit.value in OFFICIAL_GROUPS):
+                # "the French and German leaders", "Russian and Ukrainian delegations": every state listed
+                listed = self._coordinated_before(sentence, nationality)
+                if hit.kind == "title_plural":
+                    if not listed:
+                        continue  # "Chinese leaders" on their own: nobody in particular
+                    title = lexicon.PLURAL_LEADER_TITLES[hit.value]
+                    for state in (*listed, nationality):
+                        holder = self.knowledge.office_holder(str(state.value), title, day)
+                        mentions.append(Mention(state.start, state.end, str(state.value),
+                                                holder.name if holder else None, True, False, f"title:{title}"))
+                        claimed.append((state.start, state.end))
+                    claimed.append((hit.start, hit.end))
+                    continue
+                for state in listed:
+                    mentions.append(Mention(state.start, state.end, str(state.value), None, False, True,
+                                            f"official:{hit.value}"))
+                    claimed.append((state.start, state.end))
             after = folded[hit.end:hit.end + 2]
             named = [m for m in mentions if 0 <= m.start - hit.end <= 2]
             if named:  # "President Putin": the name already counts; the title confirms leadership
@@ -318,18 +343,32 @@ class Tagger:
                 return hit
         return None
 
-    def _nationality_before(self, sentence: Sentence, start: int) -> str | None:
-        """Country of an adjective ("Russian") or possessive ("Russia's") right before a title."""
+    def _nationality_before(self, sentence: Sentence, start: int) -> Hit | None:
+        """The adjective ("Russian") or possessive ("Russia's") naming a title's country, right before it."""
         for hit in sentence.hits:
             if hit.kind in ("adj", "country_poss", "country") and 0 <= start - hit.end <= 2:
                 if hit.kind == "country" and sentence.folded[hit.end:hit.end + 2] not in ("'s", " "):
                     continue
-                return str(hit.value)
+                return hit
             if hit.kind in ("adj", "country_poss") and 0 <= start - hit.end <= 12:
                 between = sentence.folded[hit.end:start].strip()
                 if between in ("'s", "new", "then", "acting", "interim", "incoming", "outgoing", "then-"):
-                    return str(hit.value)
+                    return hit
         return None
+
+    @staticmethod
+    def _coordinated_before(sentence: Sentence, nationality: Hit) -> list[Hit]:
+        """Adjectives listed before another with "and" or commas: "Russian, Turkish and Iranian"."""
+        listed: list[Hit] = []
+        edge = nationality.start
+        for hit in sorted(sentence.hits, key=lambda h: -h.start):
+            if hit.end > edge or hit.kind not in ("adj", "country_poss"):
+                continue
+            if sentence.folded[hit.end:edge].strip() not in ("and", ",", ", and", "or", "&"):
+                break
+            listed.append(hit)
+            edge = hit.start
+        return listed[::-1]
 
     @staticmethod
     def _unknown_name(text: str, end: int) -> str | None:
@@ -562,6 +601,10 @@ class Tagger:
         for mention in s.mentions:
             if mention.start >= trigger.end and mention.country != home and not mention.is_official:
                 return mention.country
+        for mention in s.mentions:  # "his UAE visit", "a Moscow trip": the place named before the word
+            if 0 <= trigger.start - mention.end <= 1 and mention.country != home and not mention.is_leader \
+                    and not mention.is_official and mention.rule.startswith(("adj:", "country:", "capital:")):
+                return mention.country
         return None
 
     def _modality(self, s: Sentence, trigger: Hit) -> tuple[str | None, Hit | None]:
@@ -569,7 +612,8 @@ class Tagger:
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
         if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start):
             return "denied", trigger  # "no Putin-Zelensky meeting", "no summit"
-        cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end]
+        cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
+                and not self._hedges_something_else(s, h)]
         tense = trigger.value[1]
         if tense == "future" and not cues and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
                                                                  trigger.start):
@@ -592,6 +636,18 @@ class Tagger:
         if tense == "future":
             return "planned", None
         return None, None
+
+    @staticmethod
+    def _hedges_something_else(s: Sentence, cue: Hit) -> bool:
+        """"a possible ceasefire": the adjective hedges the noun it qualifies, not the meeting."""
+        if s.folded[cue.start:cue.end] not in ("possible", "potential") or not s.folded[:cue.start].endswith(
+                ("a ", "an ", "the ", "any ", "of ")):
+            return False  # "as soon as possible", "if possible": about the meeting itself
+        window = s.folded[cue.end:cue.end + 30]
+        stop = min((i for i in (window.find(","), window.find("."), window.find(";")) if i != -1), default=30)
+        if any(word in window[:stop].split() for word in HEDGED_OCCASIONS):
+            return False
+        return not any(h.kind == "trigger" and cue.end < h.start <= cue.end + stop for h in s.hits)
 
     def _events(self, candidates: list[Candidate], doc: Document) -> list[TaggedEvent]:
         day = doc.published_date
@@ -694,7 +750,7 @@ def _looks_proper(original: str, kind: str) -> bool:
 
 
 NESTABLE = frozenset(("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
-                      "country_poss", "cue"))
+                      "title_plural", "country_poss", "cue"))
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:

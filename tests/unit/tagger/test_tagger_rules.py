@@ -1,0 +1,64 @@
+"""Single rules of the tagger, one sentence at a time: the cases the labelled sets taught us."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.tagger.core import Document, default_tagger
+from services.tagger.core.knowledge import load_knowledge
+from services.tagger.core.model import TaggedEvent
+
+DAY = dt.datetime(2026, 2, 17, 9, 0, tzinfo=dt.UTC)
+
+
+def tag(text: str, title: str = "") -> dict[str, TaggedEvent]:
+    return {event.type: event for event in default_tagger().tag(Document("t", title, text, DAY))}
+
+
+def test_coordinated_nationalities_before_delegations_all_take_part_in_the_talks() -> None:
+    events = tag("Russian and Ukrainian delegations met in Geneva on Tuesday for U.S.-brokered talks.")
+    assert events["talks"].countries == ["RU", "UA"]
+    assert "leader_meeting" not in events
+
+
+def test_the_french_and_german_leaders_are_the_office_holders_of_the_day() -> None:
+    meeting = tag("The French and German leaders met in Paris on Monday to discuss defence spending.")[
+        "leader_meeting"]
+    assert meeting.countries == ["DE", "FR"]
+    assert meeting.leaders == ["Emmanuel Macron", "Friedrich Merz"]
+
+
+def test_a_plural_title_without_a_list_of_states_names_nobody() -> None:
+    assert "leader_meeting" not in tag("Chinese leaders met in Beijing on Monday for the party plenum.")
+
+
+def test_an_envoy_is_never_mistaken_for_the_head_of_state() -> None:
+    knowledge = load_knowledge()
+    assert knowledge.office_holder("RU", "envoy", DAY.date()) is None
+    assert knowledge.office_holder("RU", "officials", DAY.date()) is None
+    talks = tag("The Russian envoy met the Chinese defence minister in Beijing on Monday.")["talks"]
+    assert talks.countries == ["CN", "RU"]
+    assert "Vladimir Putin" not in talks.leaders
+
+
+def test_a_possible_ceasefire_does_not_make_a_held_meeting_speculative() -> None:
+    events = tag("Russian President Vladimir Putin met Turkish President Recep Tayyip Erdogan in Sochi on Monday "
+                 "to discuss a possible ceasefire.")
+    assert events["leader_meeting"].modality == "occurred"
+
+
+def test_a_possible_trip_is_still_speculative() -> None:
+    events = tag("Officials are preparing a possible trip by Putin to meet Erdogan in Ankara.")
+    assert events["leader_meeting"].modality == "potential"
+
+
+def test_a_visit_named_by_its_destination_before_the_word_is_a_visit_there() -> None:
+    events = tag("", title="Erdogan postpones UAE visit over Al Nahyan's health")
+    assert events["state_visit"].countries == ["AE", "TR"]
+    assert events["state_visit"].modality == "cancelled"
+    assert events["leader_meeting"].modality == "cancelled"
+
+
+def test_a_postponement_is_a_cancellation() -> None:
+    events = tag("Turkish President Recep Tayyip Erdogan announced the postponement of his visit to Abu Dhabi.")
+    assert events["state_visit"].modality == "cancelled"
