@@ -61,6 +61,9 @@ WORDLIKE_SURNAMES = frozenset((
 HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "sit-down", "rendezvous", "reunion",
                               "get-together", "contact", "venue", "date", "dates", "location", "host", "hosts",
                               "round", "stay"))
+# "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
+CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the)"
+                               r"[^,;]*$")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -525,7 +528,8 @@ class Tagger:
                     and not leaders:
                 # "preparing for talks between senior officials": the article's two states
                 add("talks", talks[0], main_pair or context_pair or (), people, 0.35)
-        if phone and (people or len(all_countries) >= 2) and not negative:
+        if phone and (people or len(all_countries) >= 2) and not negative and not CEREMONY_BY_VIDEO.search(
+                s.folded, max(0, phone[0].start - 90), phone[0].start):
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
         agreement = [h for h in triggers.get("agreement", ())
                      if not (s.folded[h.start:h.end].endswith(" to")

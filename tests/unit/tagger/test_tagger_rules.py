@@ -62,3 +62,10 @@ def test_a_visit_named_by_its_destination_before_the_word_is_a_visit_there() -> 
 def test_a_postponement_is_a_cancellation() -> None:
     events = tag("Turkish President Recep Tayyip Erdogan announced the postponement of his visit to Abu Dhabi.")
     assert events["state_visit"].modality == "cancelled"
+
+
+def test_leaders_opening_a_plant_by_video_link_are_not_calling_each_other() -> None:
+    events = tag("Modi and Macron will also inaugurate India's first helicopter assembly line via videoconference "
+                 "from Mumbai on Tuesday.")
+    assert "phone_call" not in events
+    assert "phone_call" in tag("Modi and Macron held a videoconference on Tuesday to discuss the jet deal.")
