@@ -45,8 +45,12 @@ SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "con
                  "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
                  "adopt", "extended", "extend", "renewed", "witnessed the signing", "issued", "announced",
                  "unveiled", "witnessed")
-# "agreed to meet again" plans a meeting; it is not an agreement between states
-AGREED_TO_MEET = ("meet", "hold", "talk", "continue", "keep", "resume talks", "speak", "visit", "stay in")
+# "agreed to a ceasefire" reaches an agreement; "agreed to meet again", "to start negotiations" or "to boost
+# trade" does not
+AGREED_TO_A_DEAL = ("a ", "an ", "the ", "sign", "terms", "ceasefire", "truce", "deal", "accord", "agreement",
+                    "treaty", "pact", "plan", "framework", "proposal", "text", "declaration", "statement", "roadmap",
+                    "memorandum", "package", "exchange", "prisoner", "release", "swap", "normalis", "normaliz",
+                    "restore", "establish", "resume diplomatic", "end the war", "peace")
 # "officials said Xi would hold talks": an announced plan, not a hedge
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
@@ -533,7 +537,7 @@ class Tagger:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
         agreement = [h for h in triggers.get("agreement", ())
                      if not (s.folded[h.start:h.end].endswith(" to")
-                             and s.folded[h.end:h.end + 12].lstrip().startswith(AGREED_TO_MEET))]
+                             and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries
             if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."

@@ -69,3 +69,9 @@ def test_leaders_opening_a_plant_by_video_link_are_not_calling_each_other() -> N
                  "from Mumbai on Tuesday.")
     assert "phone_call" not in events
     assert "phone_call" in tag("Modi and Macron held a videoconference on Tuesday to discuss the jet deal.")
+
+
+def test_agreeing_to_keep_talking_is_not_an_agreement_but_agreeing_to_a_ceasefire_is() -> None:
+    assert "agreement" not in tag("Carney and Li Qiang agreed to hold regular contacts during their first call.")
+    assert "agreement" not in tag("Presidents Trump and Putin agreed to start negotiations on Ukraine on Monday.")
+    assert "agreement" in tag("Armenia and Azerbaijan agreed to a ceasefire in Moscow on Saturday.")
