@@ -51,6 +51,9 @@ AGREED_TO_A_DEAL = ("a ", "an ", "the ", "sign", "terms", "ceasefire", "truce", 
                     "treaty", "pact", "plan", "framework", "proposal", "text", "declaration", "statement", "roadmap",
                     "memorandum", "package", "exchange", "prisoner", "release", "swap", "normalis", "normaliz",
                     "restore", "establish", "resume diplomatic", "end the war", "peace")
+# "signed an executive order", "signs the bill into law": a state's own act, not a deal between states
+DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?(?:[a-z-]+\s+)?"
+                          r"(?:order|orders|decree|decrees|law|laws|bill|bills|legislation|proclamation|memo)\b")
 # "officials said Xi would hold talks": an announced plan, not a hedge
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
@@ -537,7 +540,9 @@ class Tagger:
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
         agreement = [h for h in triggers.get("agreement", ())
                      if not (s.folded[h.start:h.end].endswith(" to")
-                             and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))]
+                             and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))
+                     and not (s.folded[h.start:h.end] in ("signed", "sign", "signing", "signs")
+                              and DOMESTIC_ACT.match(s.folded, h.end))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries
             if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."

@@ -75,3 +75,9 @@ def test_agreeing_to_keep_talking_is_not_an_agreement_but_agreeing_to_a_ceasefir
     assert "agreement" not in tag("Carney and Li Qiang agreed to hold regular contacts during their first call.")
     assert "agreement" not in tag("Presidents Trump and Putin agreed to start negotiations on Ukraine on Monday.")
     assert "agreement" in tag("Armenia and Azerbaijan agreed to a ceasefire in Moscow on Saturday.")
+
+
+def test_signing_an_executive_order_is_not_an_agreement_between_states() -> None:
+    assert "agreement" not in tag("President Donald Trump signed an executive order on Monday ending the Syria "
+                                  "sanctions programme.")
+    assert "agreement" in tag("President Donald Trump and Prime Minister Keir Starmer signed a trade deal on Monday.")
