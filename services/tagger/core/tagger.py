@@ -547,7 +547,7 @@ class Tagger:
             parties = all_countries
             if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."
                 parties = main_pair
-            if len(parties) >= 2 or (parties and people):
+            if len(parties) >= 2:  # a deal between states: one state's deal with its own parties is not
                 add("agreement", agreement[0], parties, people, 0.5)
             signing = [h for h in agreement if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
             met = any(c.type == "leader_meeting" for c in out)

@@ -81,3 +81,8 @@ def test_signing_an_executive_order_is_not_an_agreement_between_states() -> None
     assert "agreement" not in tag("President Donald Trump signed an executive order on Monday ending the Syria "
                                   "sanctions programme.")
     assert "agreement" in tag("President Donald Trump and Prime Minister Keir Starmer signed a trade deal on Monday.")
+
+
+def test_a_deal_inside_one_country_is_not_an_agreement_between_states() -> None:
+    assert "agreement" not in tag("Spanish Prime Minister Pedro Sanchez's Socialists reached an agreement with "
+                                  "Catalan separatists on Thursday.")
