@@ -71,6 +71,11 @@ HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "si
 # "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
 CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the)"
                                r"[^,;]*$")
+PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aides?|advis[eo]rs?|"
+                         r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
+                         r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
+                         r"office|party|team)\b")
+SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -339,6 +344,11 @@ class Tagger:
                                         False, True, f"official:{hit.value}"))
             claimed.append((hit.start, hit.end))
 
+        # "Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself
+        for mention in mentions:
+            if mention.is_leader and PROXY_AFTER.match(folded, mention.end):
+                mention.is_leader = mention.is_official = False
+
         # 4. states named outright or by capital / seat of power
         for hit in sentence.hits:
             if hit.kind in ("country", "country_poss", "capital", "metonym", "adj") and not is_claimed(hit.start,
@@ -477,6 +487,11 @@ class Tagger:
             between = self._between(s, meeting[0], leaders)
             if between:  # "a meeting between Putin and Zelensky", whoever else the sentence names
                 leaders, leader_countries = between, _unique(m.country for m in between)
+            elif (aside := SUBORDINATE.search(s.folded, meeting[0].end)) and any(m.start < aside.start()
+                                                                                  for m in leaders):
+                # "Putin meets Witkoff as Trump tells Moscow to get moving": Trump is not at the meeting
+                leaders = [m for m in leaders if m.start < aside.start()]
+                leader_countries = _unique(m.country for m in leaders)
             if len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
                 host = None if s.has("multilateral") else self._host(s, leader_countries)
@@ -681,6 +696,8 @@ class Tagger:
             modality = next((c.modality for c in chosen if c.modality), None)
             # a denial or cancellation anywhere near the lead outranks an earlier announcement
             for cand in chosen:
+                if modality == "occurred":
+                    break  # the lead says it took place: a later "will not attend" is about something else
                 if cand.modality in ("denied", "cancelled") and (cand.sentence.field == "title" or
                                                                  cand.weight >= 0.6):
                     modality = cand.modality

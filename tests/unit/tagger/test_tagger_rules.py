@@ -86,3 +86,22 @@ def test_signing_an_executive_order_is_not_an_agreement_between_states() -> None
 def test_a_deal_inside_one_country_is_not_an_agreement_between_states() -> None:
     assert "agreement" not in tag("Spanish Prime Minister Pedro Sanchez's Socialists reached an agreement with "
                                   "Catalan separatists on Thursday.")
+
+
+def test_a_leader_named_after_as_in_a_headline_is_not_at_the_meeting() -> None:
+    events = tag("", title="Putin meets Witkoff for four hours as Trump tells Moscow to get moving")
+    assert "leader_meeting" not in events
+
+
+def test_a_leaders_envoy_travelling_is_not_the_leader_travelling() -> None:
+    events = tag("Witkoff was greeted by Kirill Dmitriev, Putin's envoy on investment, who visited Washington "
+                 "last week.")
+    assert "state_visit" not in events and "leader_meeting" not in events
+
+
+def test_a_held_meeting_stays_held_when_a_later_line_says_he_will_not_attend_other_sessions() -> None:
+    meeting = default_tagger().tag(Document("t", "Trump and Xi agree trade truce in Busan", (
+        "U.S. President Donald Trump and Chinese President Xi Jinping held a face-to-face meeting in Busan on "
+        "Thursday. Trump left South Korea after the meeting with Xi and will not attend the main APEC leaders' "
+        "sessions on Friday."), DAY))[0]
+    assert (meeting.type, meeting.modality) == ("leader_meeting", "occurred")
