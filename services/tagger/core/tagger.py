@@ -76,6 +76,8 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
+FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
+AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -484,7 +486,7 @@ class Tagger:
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))]
         if meeting and not phone and not negative:
-            between = self._between(s, meeting[0], leaders)
+            between = self._between(s, meeting[0], leaders) or self._compound_before(s, meeting[0], leaders)
             if between:  # "a meeting between Putin and Zelensky", whoever else the sentence names
                 leaders, leader_countries = between, _unique(m.country for m in between)
             elif (aside := SUBORDINATE.search(s.folded, meeting[0].end)) and any(m.start < aside.start()
@@ -613,6 +615,18 @@ class Tagger:
         return named if len(_unique(m.country for m in named)) >= 2 else []
 
     @staticmethod
+    def _compound_before(s: Sentence, trigger: Hit, leaders: list[Mention]) -> list[Mention]:
+        """"a Putin-Zelensky meeting", "the Trump–Kim summit": the leaders joined right before the word."""
+        last = next((m for m in leaders if 0 <= trigger.start - m.end <= 1), None)
+        if last is None:
+            return []
+        named = [last]
+        while (prior := next((m for m in leaders if m.end < named[0].start
+                              and s.folded[m.end:named[0].start] in ("-", "–", "—", "/")), None)):
+            named.insert(0, prior)
+        return named if len(_unique(m.country for m in named)) >= 2 else []
+
+    @staticmethod
     def _host(s: Sentence, countries: tuple[str, ...]) -> str | None:
         """The participant state a meeting takes place in: "in Moscow", "at the Kremlin", "to Beijing"."""
         for mention in s.mentions:
@@ -641,7 +655,7 @@ class Tagger:
         if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start):
             return "denied", trigger  # "no Putin-Zelensky meeting", "no summit"
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
-                and not self._hedges_something_else(s, h)]
+                and not self._cue_misleads(s, h)]
         tense = trigger.value[1]
         if tense == "future" and not cues and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
                                                                  trigger.start):
@@ -666,10 +680,16 @@ class Tagger:
         return None, None
 
     @staticmethod
-    def _hedges_something_else(s: Sentence, cue: Hit) -> bool:
-        """"a possible ceasefire": the adjective hedges the noun it qualifies, not the meeting."""
-        if s.folded[cue.start:cue.end] not in ("possible", "potential") or not s.folded[:cue.start].endswith(
-                ("a ", "an ", "the ", "any ", "of ")):
+    def _cue_misleads(s: Sentence, cue: Hit) -> bool:
+        """Cue words that say nothing about the meeting: "a possible ceasefire", "the first British prime
+        minister to visit Ireland", "at Trump's invitation"."""
+        word = s.folded[cue.start:cue.end]
+        before = s.folded[max(0, cue.start - 60):cue.start]
+        if word.startswith("to ") and FIRST_TO.search(before):
+            return True
+        if word == "invitation" and AT_INVITATION.search(before):
+            return True
+        if word not in ("possible", "potential") or not before.endswith(("a ", "an ", "the ", "any ", "of ")):
             return False  # "as soon as possible", "if possible": about the meeting itself
         window = s.folded[cue.end:cue.end + 30]
         stop = min((i for i in (window.find(","), window.find("."), window.find(";")) if i != -1), default=30)

@@ -105,3 +105,20 @@ def test_a_held_meeting_stays_held_when_a_later_line_says_he_will_not_attend_oth
         "Thursday. Trump left South Korea after the meeting with Xi and will not attend the main APEC leaders' "
         "sessions on Friday."), DAY))[0]
     assert (meeting.type, meeting.modality) == ("leader_meeting", "occurred")
+
+
+def test_a_hyphenated_pair_names_who_meets_not_who_speaks_about_it() -> None:
+    meeting = tag("", title="Trump says work begun on Putin-Zelensky meeting")["leader_meeting"]
+    assert meeting.countries == ["RU", "UA"]
+
+
+def test_the_first_leader_to_visit_describes_a_visit_that_is_happening() -> None:
+    meeting = tag("Keir Starmer became the first British prime minister to visit Ireland in five years on Saturday, "
+                  "meeting Taoiseach Simon Harris in Dublin.")["leader_meeting"]
+    assert meeting.modality == "occurred"
+
+
+def test_at_a_leaders_invitation_is_no_hedge() -> None:
+    meeting = tag("Ilham Aliyev and Nikol Pashinyan, on working visits at Trump's invitation, shook hands with "
+                  "Donald Trump at the White House on Friday.")["leader_meeting"]
+    assert meeting.modality == "occurred"
