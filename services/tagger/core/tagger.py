@@ -78,6 +78,7 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
+CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -671,6 +672,8 @@ class Tagger:
                     or REPORTED.search(s.folded, clause_start, best.start)):
                 # reported plans: "they would hold talks on Wednesday", "officials said Xi would meet Kim"
                 return "planned", best
+            if best.value == "denied" and CONDITION.search(s.folded, best.end, clause_end):
+                return "potential", best  # "would not meet Erdogan until Turkey withdraws": on a condition
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
         if tense == "past" or s.has("past_cue"):
