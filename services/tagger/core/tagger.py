@@ -716,7 +716,7 @@ class Tagger:
                 chosen = [c for c in group if c.countries == best_countries or c.weight < 0.4]
             else:
                 chosen = group
-            modality = next((c.modality for c in chosen if c.modality), None)
+            modality = next((c.modality for c in sorted(chosen, key=lambda c: -c.weight) if c.modality), None)
             # a denial or cancellation anywhere near the lead outranks an earlier announcement
             for cand in chosen:
                 if modality == "occurred":
