@@ -76,6 +76,11 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
+HELD_BEFORE = re.compile(r"\b(?:held|had|hosted|concluded|wrapped up|began|opened|attended)(?: [a-z'-]+){0,2} $")
+SIDE_EVENT = re.compile(r"\b(?:signing|ceremony|lunch|dinner|banquet|news conference|press conference|"
+                        r"joint statement|photo opportunity|walkabout)\b[^,;]{0,30}$")
+SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} (?:signing|ceremony|lunch|dinner|banquet|news conference|"
+                              r"press conference|joint statement|photo opportunity|walkabout)\b")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -658,7 +663,8 @@ class Tagger:
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
                 and not self._cue_misleads(s, h)]
         tense = trigger.value[1]
-        if tense == "future" and not cues and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
+        others = [h for h in cues if (h.start, h.end) != (trigger.start, trigger.end)]
+        if tense == "future" and not others and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
                                                                  trigger.start):
             return "occurred", None  # "stepped across the border to meet Moon": the purpose, achieved
         # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
@@ -676,8 +682,9 @@ class Tagger:
                 return "potential", best  # "would not meet Erdogan until Turkey withdraws": on a condition
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
-        if tense == "past" or s.has("past_cue"):
-            return "occurred", None
+        if tense == "past" or s.has("past_cue") or HELD_BEFORE.search(s.folded, max(0, trigger.start - 40),
+                                                                      trigger.start):
+            return "occurred", None  # "the two leaders held formal talks"
         if tense == "future":
             return "planned", None
         return None, None
@@ -688,6 +695,10 @@ class Tagger:
         minister to visit Ireland", "at Trump's invitation"."""
         word = s.folded[cue.start:cue.end]
         before = s.folded[max(0, cue.start - 60):cue.start]
+        if cue.value == "cancelled" and SIDE_EVENT.search(before):
+            return True  # "a planned signing ceremony was called off": the meeting itself went ahead
+        if SIDE_EVENT_AFTER.match(s.folded, cue.end):
+            return True  # "a planned working lunch", "a scheduled news conference"
         if word.startswith("to ") and FIRST_TO.search(before):
             return True
         if word == "invitation" and AT_INVITATION.search(before):

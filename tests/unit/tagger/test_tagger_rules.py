@@ -122,3 +122,21 @@ def test_at_a_leaders_invitation_is_no_hedge() -> None:
     meeting = tag("Ilham Aliyev and Nikol Pashinyan, on working visits at Trump's invitation, shook hands with "
                   "Donald Trump at the White House on Friday.")["leader_meeting"]
     assert meeting.modality == "occurred"
+
+
+def test_crossing_a_border_to_meet_someone_is_a_meeting_that_happened() -> None:
+    meeting = tag("North Korean leader Kim Jong Un stepped across the border at Panmunjom on Friday to meet South "
+                  "Korean President Moon Jae-in.")["leader_meeting"]
+    assert meeting.modality == "occurred"
+
+
+def test_a_called_off_signing_ceremony_does_not_cancel_the_meeting() -> None:
+    meeting = tag("Volodymyr Zelenskiy's meeting with Donald Trump at the White House on Friday descended into a "
+                  "shouting match, and a planned signing of a minerals agreement was called off.")["leader_meeting"]
+    assert meeting.modality == "occurred"
+
+
+def test_leaders_who_held_formal_talks_met() -> None:
+    meeting = tag("Shinzo Abe and Donald Trump played golf on Saturday, a day after the two leaders held formal "
+                  "talks at the White House.")["leader_meeting"]
+    assert meeting.modality == "occurred"
