@@ -11,8 +11,8 @@ from services.tagger.core.model import TaggedEvent
 DAY = dt.datetime(2026, 2, 17, 9, 0, tzinfo=dt.UTC)
 
 
-def tag(text: str, title: str = "") -> dict[str, TaggedEvent]:
-    return {event.type: event for event in default_tagger().tag(Document("t", title, text, DAY))}
+def tag(text: str, title: str = "", day: dt.datetime = DAY) -> dict[str, TaggedEvent]:
+    return {event.type: event for event in default_tagger().tag(Document("t", title, text, day))}
 
 
 def test_coordinated_nationalities_before_delegations_all_take_part_in_the_talks() -> None:
@@ -126,17 +126,18 @@ def test_at_a_leaders_invitation_is_no_hedge() -> None:
 
 def test_crossing_a_border_to_meet_someone_is_a_meeting_that_happened() -> None:
     meeting = tag("North Korean leader Kim Jong Un stepped across the border at Panmunjom on Friday to meet South "
-                  "Korean President Moon Jae-in.")["leader_meeting"]
+                  "Korean President Moon Jae-in.", day=dt.datetime(2018, 4, 27, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "occurred"
 
 
 def test_a_called_off_signing_ceremony_does_not_cancel_the_meeting() -> None:
     meeting = tag("Volodymyr Zelenskiy's meeting with Donald Trump at the White House on Friday descended into a "
-                  "shouting match, and a planned signing of a minerals agreement was called off.")["leader_meeting"]
+                  "shouting match, and a planned signing of a minerals agreement was called off.",
+                  day=dt.datetime(2025, 2, 28, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "occurred"
 
 
 def test_leaders_who_held_formal_talks_met() -> None:
     meeting = tag("Shinzo Abe and Donald Trump played golf on Saturday, a day after the two leaders held formal "
-                  "talks at the White House.")["leader_meeting"]
+                  "talks at the White House.", day=dt.datetime(2017, 2, 11, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "occurred"
