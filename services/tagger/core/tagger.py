@@ -81,6 +81,9 @@ SIDE_EVENT = re.compile(r"\b(?:signing|ceremony|lunch|dinner|banquet|news confer
                         r"joint statement|photo opportunity|walkabout)\b[^,;]{0,30}$")
 SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} (?:signing|ceremony|lunch|dinner|banquet|news conference|"
                               r"press conference|joint statement|photo opportunity|walkabout)\b")
+MONTHS = {name: number for number, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                                     "august", "september", "october", "november", "december"), 1)}
+PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -482,6 +485,8 @@ class Tagger:
         out: list[Candidate] = []
 
         def add(kind: str, trigger: Hit, countries: tuple[str, ...], mentions: list[Mention], weight: float) -> None:
+            if self._dated_before(s, trigger, day):
+                return  # "he hosted the Libyan leader in Paris in December 2007": history, not news
             modality, cue = self._modality(s, trigger)
             names = tuple(sorted({m.name for m in mentions if m.name and (m.is_leader or m.is_official)}))
             out.append(Candidate(kind, s, tuple(sorted(countries)), names, trigger, modality, cue, mentions,
@@ -688,6 +693,22 @@ class Tagger:
         if tense == "future":
             return "planned", None
         return None, None
+
+    @staticmethod
+    def _dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
+        """Does the trigger's clause date it to an earlier year ("in December 2007", "in 2019")?"""
+        clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
+        # within the trigger's own phrase: "Trump, who met Kim in 2019, will meet him again" is news
+        clause_start = max(clause_start, s.folded.rfind(",", 0, trigger.start) + 1)
+        comma = s.folded.find(",", trigger.end)
+        clause_end = min(clause_end, comma) if comma != -1 else clause_end
+        for match in PAST_YEAR.finditer(s.folded, clause_start, clause_end):
+            if "since" in s.folded[clause_start:match.start()]:
+                continue  # "their first meeting since 2019" is news
+            year, month = int(match.group(2)), MONTHS.get(match.group(1) or "", 12)
+            if (day.year - year) * 12 + day.month - month > 2:  # weeks-old events are still the news
+                return True
+        return False
 
     @staticmethod
     def _cue_misleads(s: Sentence, cue: Hit) -> bool:

@@ -141,3 +141,15 @@ def test_leaders_who_held_formal_talks_met() -> None:
     meeting = tag("Shinzo Abe and Donald Trump played golf on Saturday, a day after the two leaders held formal "
                   "talks at the White House.", day=dt.datetime(2017, 2, 11, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "occurred"
+
+
+def test_a_visit_dated_years_back_is_history_not_news() -> None:
+    events = tag("After his election, he hosted the Libyan leader in Paris in December 2007 for a lavish five-day "
+                 "state visit.", day=dt.datetime(2025, 9, 25, tzinfo=dt.UTC))
+    assert "state_visit" not in events and "leader_meeting" not in events
+
+
+def test_a_leader_who_met_someone_years_ago_can_still_be_about_to_meet_them() -> None:
+    events = tag("Donald Trump, who met Kim Jong Un three times in 2018 and 2019, will meet him again in Panmunjom "
+                 "on Friday.", day=dt.datetime(2025, 10, 27, tzinfo=dt.UTC))
+    assert events["leader_meeting"].modality == "planned"
