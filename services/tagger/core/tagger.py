@@ -471,7 +471,11 @@ class Tagger:
     def _candidates(self, s: Sentence, position: int, main_pair: tuple[str, ...] | None,
                     day: dt.date, context_pair: tuple[str, ...] | None = None) -> list[Candidate]:
         triggers: dict[str, list[Hit]] = defaultdict(list)
-        for hit in s.has("trigger"):
+        hits = s.has("trigger")
+        dated = [h for h in hits if self._dated_before(s, h, day)]  # "hosted him in Paris in December 2007"
+        for hit in hits:
+            if hit in dated or (dated and s.folded[:hit.start].endswith(("the ", "that ", "their "))):
+                continue  # history, and "an exhibition on the meeting" that refers back to it
             triggers[hit.value[0]].append(hit)
         if not triggers:
             return []
@@ -485,8 +489,6 @@ class Tagger:
         out: list[Candidate] = []
 
         def add(kind: str, trigger: Hit, countries: tuple[str, ...], mentions: list[Mention], weight: float) -> None:
-            if self._dated_before(s, trigger, day):
-                return  # "he hosted the Libyan leader in Paris in December 2007": history, not news
             modality, cue = self._modality(s, trigger)
             names = tuple(sorted({m.name for m in mentions if m.name and (m.is_leader or m.is_official)}))
             out.append(Candidate(kind, s, tuple(sorted(countries)), names, trigger, modality, cue, mentions,
