@@ -291,9 +291,12 @@ class Tagger:
         def is_claimed(start: int, end: int) -> bool:
             return any(s <= start and end <= e for s, e in claimed)
 
-        # 2. surnames on second mention
+        # 2. surnames on second mention ("Erdogan Meets Putin": in Title Case every word looks like a name)
+        words = text.split()
+        title_case = sum(1 for w in words if w[:1].isupper()) > 0.6 * len(words)
         for hit in sentence.hits:
-            if hit.kind != "surname" or is_claimed(hit.start, hit.end):
+            if hit.kind != "surname" or is_claimed(hit.start, hit.end) or (
+                    not title_case and _given_name(text, hit.end)):
                 continue
             leader_or_none = seen_surnames.get(hit.value)
             if leader_or_none is None and hit.value not in WORDLIKE_SURNAMES:  # "Friday" is a day first
@@ -824,6 +827,16 @@ def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
     right_candidates = [i for i in (folded.find(";", end), folded.find(" but ", end), folded.find(" while ", end))
                         if i != -1]
     return (left + 1 if left != -1 else 0), (min(right_candidates) if right_candidates else len(folded))
+
+
+def _given_name(text: str, end: int) -> bool:
+    """Is the matched surname followed by another name ("Abbas Kamel"), so it is someone else's first name?"""
+    following = text[end:end + 25].split(maxsplit=1)
+    if not following or text[end:end + 1] != " ":
+        return False
+    word = following[0].strip(",.;:'\"()’")
+    return (word[:1].isupper() and word[1:].islower() and word.isalpha()
+            and word.lower() not in WORDLIKE_SURNAMES and word not in ("The", "On", "In", "At", "And"))
 
 
 def _looks_proper(original: str, kind: str) -> bool:

@@ -153,3 +153,11 @@ def test_a_leader_who_met_someone_years_ago_can_still_be_about_to_meet_them() ->
     events = tag("Donald Trump, who met Kim Jong Un three times in 2018 and 2019, will meet him again in Panmunjom "
                  "on Friday.", day=dt.datetime(2025, 10, 27, tzinfo=dt.UTC))
     assert events["leader_meeting"].modality == "planned"
+
+
+def test_a_leaders_surname_used_as_someone_elses_first_name_is_not_the_leader() -> None:
+    events = tag("Qatar's foreign minister and Egyptian intelligence chief Abbas Kamel met an Israeli delegation "
+                 "in Doha on Monday.")
+    assert "PS" not in events["talks"].countries
+    meeting = tag("", title="Erdogan Meets Putin In Sochi As Grain Deal Talks Resume")["leader_meeting"]
+    assert meeting.countries == ["RU", "TR"]
