@@ -84,6 +84,8 @@ SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} (?:signing|ceremony|lunch|din
 MONTHS = {name: number for number, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
                                                      "august", "september", "october", "november", "december"), 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
+MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
+                           r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -247,8 +249,8 @@ class Tagger:
             for kind, value in payload:
                 if kind in PROPER_KINDS and not _looks_proper(original, kind):
                     continue
-                if kind == "cue" and original == "May":
-                    continue
+                if kind == "cue" and original == "May" and not MAY_THEN_VERB.match(words, end_index):
+                    continue  # the month or Theresa May, unless a verb follows ("Kim May Visit Russia")
                 if kind == "country_poss" and not original[:1].isupper():
                     continue
                 hits.append(Hit(start, end, kind, value))

@@ -161,3 +161,11 @@ def test_a_leaders_surname_used_as_someone_elses_first_name_is_not_the_leader() 
     assert "PS" not in events["talks"].countries
     meeting = tag("", title="Erdogan Meets Putin In Sochi As Grain Deal Talks Resume")["leader_meeting"]
     assert meeting.countries == ["RU", "TR"]
+
+
+def test_may_in_a_title_case_headline_is_the_hedge_not_the_month() -> None:
+    meeting = tag("", title="Kim Jong Un May Visit Russia For Talks With Putin",
+                  day=dt.datetime(2023, 9, 5, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "potential"
+    assert tag("Putin met Xi in May in Beijing.", day=dt.datetime(2024, 8, 1, tzinfo=dt.UTC))[
+        "leader_meeting"].modality == "occurred"
