@@ -89,6 +89,7 @@ MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|h
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
+NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)? $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -670,8 +671,10 @@ class Tagger:
     def _modality(self, s: Sentence, trigger: Hit) -> tuple[str | None, Hit | None]:
         """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
-        if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start):
-            return "denied", trigger  # "no Putin-Zelensky meeting", "no summit"
+        if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start) or \
+                NOT_BEFORE.search(s.folded, max(clause_start, trigger.start - 25), trigger.start):
+            # "no Putin-Zelensky meeting", "were not holding talks"; "not meet him until ..." sets a condition
+            return ("potential" if CONDITION.search(s.folded, trigger.end, clause_end) else "denied"), trigger
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
                 and not self._cue_misleads(s, h)]
         tense = trigger.value[1]

@@ -169,3 +169,11 @@ def test_may_in_a_title_case_headline_is_the_hedge_not_the_month() -> None:
     assert meeting.modality == "potential"
     assert tag("Putin met Xi in May in Beijing.", day=dt.datetime(2024, 8, 1, tzinfo=dt.UTC))[
         "leader_meeting"].modality == "occurred"
+
+
+def test_a_negated_meeting_is_denied_unless_it_hangs_on_a_condition() -> None:
+    assert tag("Beijing said President Xi Jinping and Donald Trump were not holding talks on tariffs.")[
+        "leader_meeting"].modality == "denied"
+    assert tag("Syrian President Bashar al-Assad said he would not meet Turkish President Tayyip Erdogan until "
+               "Turkey withdraws its troops.", day=dt.datetime(2023, 8, 10, tzinfo=dt.UTC))[
+        "leader_meeting"].modality == "potential"
