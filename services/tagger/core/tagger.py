@@ -505,6 +505,12 @@ class Tagger:
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))]
         if meeting and not phone and not negative:
+            part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
+            part_end = s.folded.find(";", meeting[0].end) % (len(s.folded) + 1)
+            if any(not part_start <= m.start < part_end for m in leaders):
+                # "Putin opens BRICS summit; Modi and Xi to hold talks": only the meeting's own part
+                leaders = [m for m in leaders if part_start <= m.start < part_end]
+                leader_countries = _unique(m.country for m in leaders)
             between = self._between(s, meeting[0], leaders) or self._compound_before(s, meeting[0], leaders)
             if between:  # "a meeting between Putin and Zelensky", whoever else the sentence names
                 leaders, leader_countries = between, _unique(m.country for m in between)

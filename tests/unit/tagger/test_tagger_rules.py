@@ -177,3 +177,9 @@ def test_a_negated_meeting_is_denied_unless_it_hangs_on_a_condition() -> None:
     assert tag("Syrian President Bashar al-Assad said he would not meet Turkish President Tayyip Erdogan until "
                "Turkey withdraws its troops.", day=dt.datetime(2023, 8, 10, tzinfo=dt.UTC))[
         "leader_meeting"].modality == "potential"
+
+
+def test_a_semicolon_in_a_headline_separates_two_stories() -> None:
+    meeting = tag("", title="Putin opens BRICS summit in Kazan; Modi and Xi to hold first formal talks in five years",
+                  day=dt.datetime(2024, 10, 22, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.countries == ["CN", "IN"]
