@@ -141,7 +141,8 @@ MODALITY_CUES = {
         "rumored", "rumours", "rumors", "would", "prospect of", "open to", "hopes to", "hope to",
         "seeking a meeting", "proposed", "proposes", "suggested", "floated", "reportedly",
         "likely to", "is likely", "are likely", "seems likely", "unlikely",
-        "exploring", "not ruled out", "does not rule out", "did not rule out", "willing to meet",
+        "exploring", "arranging", "trying to arrange", "seeking to arrange", "working to arrange",
+        "media reported", "media reports", "media report", "according to media", "not ruled out", "does not rule out", "did not rule out", "willing to meet",
         "ready to meet", "eyeing", "invitation", "offered to", "could meet", "might meet",
     ),
     "planned": (

@@ -183,3 +183,10 @@ def test_a_semicolon_in_a_headline_separates_two_stories() -> None:
     meeting = tag("", title="Putin opens BRICS summit in Kazan; Modi and Xi to hold first formal talks in five years",
                   day=dt.datetime(2024, 10, 22, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.countries == ["CN", "IN"]
+
+
+def test_a_meeting_being_arranged_or_reported_by_media_is_potential() -> None:
+    meeting = tag("Japan is arranging a meeting between Prime Minister Fumio Kishida and Chinese President Xi Jinping "
+                  "next week, Japanese media reported.", day=dt.datetime(2023, 11, 10, tzinfo=dt.UTC))[
+        "leader_meeting"]
+    assert meeting.modality == "potential"
