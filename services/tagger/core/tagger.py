@@ -593,7 +593,8 @@ class Tagger:
                 add("agreement", agreement[0], parties, people, 0.5)
             signing = [h for h in agreement if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
             met = any(c.type == "leader_meeting" for c in out)
-            if signing and len(leader_countries) >= 2 and not phone and not met:
+            if signing and len(leader_countries) >= 2 and not phone and not met and \
+                    self._modality(s, signing[0])[0] not in ("denied", "cancelled", "potential"):
                 # leaders of two states signing together met to do it
                 add("leader_meeting", signing[0], leader_countries, leaders, 0.45)
         if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
@@ -736,8 +737,8 @@ class Tagger:
             return True  # "a planned signing ceremony was called off": the meeting itself went ahead
         if SIDE_EVENT_AFTER.match(s.folded, cue.end):
             return True  # "a planned working lunch", "a scheduled news conference"
-        if word.startswith("to ") and FIRST_TO.search(before):
-            return True
+        if word.startswith("to ") and (FIRST_TO.search(before) or ARRIVED_TO.search(before)):
+            return True  # "the first prime minister to visit", "arrived in Hiroshima to attend": no plan
         if word == "invitation" and AT_INVITATION.search(before):
             return True
         if word not in ("possible", "potential") or not before.endswith(("a ", "an ", "the ", "any ", "of ")):
