@@ -142,7 +142,8 @@ MODALITY_CUES = {
         "seeking a meeting", "proposed", "proposes", "suggested", "floated", "reportedly",
         "likely to", "is likely", "are likely", "seems likely", "unlikely",
         "exploring", "arranging", "trying to arrange", "seeking to arrange", "working to arrange",
-        "media reported", "media reports", "media report", "according to media", "not ruled out", "does not rule out", "did not rule out", "willing to meet",
+        "media reported", "media reports", "media report", "according to media", "not ruled out",
+        "does not rule out", "did not rule out", "willing to meet",
         "ready to meet", "eyeing", "invitation", "offered to", "could meet", "might meet",
     ),
     "planned": (

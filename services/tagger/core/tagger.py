@@ -86,6 +86,8 @@ MONTHS = {name: number for number, name in enumerate(("january", "february", "ma
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
 MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
                            r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
+PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
+                                 "holds talks", "heads to", "begins", "receives"))
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -495,7 +497,7 @@ class Tagger:
         out: list[Candidate] = []
 
         def add(kind: str, trigger: Hit, countries: tuple[str, ...], mentions: list[Mention], weight: float) -> None:
-            modality, cue = self._modality(s, trigger)
+            modality, cue = self._modality(s, trigger, day)
             names = tuple(sorted({m.name for m in mentions if m.name and (m.is_leader or m.is_official)}))
             out.append(Candidate(kind, s, tuple(sorted(countries)), names, trigger, modality, cue, mentions,
                                  weight + lead_bonus))
@@ -675,7 +677,7 @@ class Tagger:
                 return mention.country
         return None
 
-    def _modality(self, s: Sentence, trigger: Hit) -> tuple[str | None, Hit | None]:
+    def _modality(self, s: Sentence, trigger: Hit, day: dt.date | None = None) -> tuple[str | None, Hit | None]:
         """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
         if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start) or \
@@ -704,6 +706,12 @@ class Tagger:
                 return "potential", best  # "would not meet Erdogan until Turkey withdraws": on a condition
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
+        if day and tense is None and s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES:
+            # "Ramaphosa arrives in Britain on Monday", written on the Friday before: the plan of the week
+            clause = s.text[clause_start:clause_end]
+            when = resolve_date(clause, day, True)
+            if when and when > day and resolve_date(clause, day, False) != day:
+                return "planned", None
         if tense == "past" or s.has("past_cue") or HELD_BEFORE.search(s.folded, max(0, trigger.start - 40),
                                                                       trigger.start):
             return "occurred", None  # "the two leaders held formal talks"

@@ -190,3 +190,10 @@ def test_a_meeting_being_arranged_or_reported_by_media_is_potential() -> None:
                   "next week, Japanese media reported.", day=dt.datetime(2023, 11, 10, tzinfo=dt.UTC))[
         "leader_meeting"]
     assert meeting.modality == "potential"
+
+
+def test_a_present_tense_arrival_on_a_coming_day_is_planned() -> None:
+    saturday_visit = "Japan's Emperor Naruhito arrives in Britain on Saturday for a three-day state visit."
+    thursday, saturday = dt.datetime(2024, 6, 20, tzinfo=dt.UTC), dt.datetime(2024, 6, 22, tzinfo=dt.UTC)
+    assert tag(saturday_visit, day=thursday)["state_visit"].modality == "planned"
+    assert tag(saturday_visit, day=saturday)["state_visit"].modality == "occurred"
