@@ -684,6 +684,8 @@ class Tagger:
                 NOT_BEFORE.search(s.folded, max(clause_start, trigger.start - 25), trigger.start):
             # "no Putin-Zelensky meeting", "were not holding talks"; "not meet him until ..." sets a condition
             return ("potential" if CONDITION.search(s.folded, trigger.end, clause_end) else "denied"), trigger
+        if s.text.rstrip(" '\"’”").endswith("?"):
+            return "potential", None  # "Will Modi and Xi meet in Tianjin?": a question, not a plan
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
                 and not self._cue_misleads(s, h)]
         tense = trigger.value[1]

@@ -197,3 +197,9 @@ def test_a_present_tense_arrival_on_a_coming_day_is_planned() -> None:
     thursday, saturday = dt.datetime(2024, 6, 20, tzinfo=dt.UTC), dt.datetime(2024, 6, 22, tzinfo=dt.UTC)
     assert tag(saturday_visit, day=thursday)["state_visit"].modality == "planned"
     assert tag(saturday_visit, day=saturday)["state_visit"].modality == "occurred"
+
+
+def test_a_question_is_speculation() -> None:
+    meeting = tag("", title="Will Modi and Xi meet in Tianjin?", day=dt.datetime(2025, 8, 20, tzinfo=dt.UTC))[
+        "leader_meeting"]
+    assert meeting.modality == "potential"
