@@ -134,6 +134,7 @@ MODALITY_CUES = {
         "failed to take place", "to skip", "will skip", "skips", "skipping", "skipped", "will not attend",
         "dashing hopes", "dashed hopes", "will not travel", "had been due to", "had been expected to",
         "had been scheduled to", "had been set to", "was to have", "were to have", "had planned to",
+        "was also to have", "were also to have", "had also been due to", "had also been expected to",
     ),
     "potential": (
         "potential", "possible", "possibly", "may", "might", "could", "if it takes place", "if it goes ahead",
@@ -153,7 +154,7 @@ MODALITY_CUES = {
         "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
         "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
         "due at", "due in", "heads to", "head to", "flies to", "en route to", "on his way to", "on her way to",
-        "travelling to", "traveling to",
+        "travelling to", "traveling to", "to make", "to pay",
         "will hold", "will host", "will visit", "to sit down", "at the invitation of", "accepted an invitation",
         "accepted the invitation", "accepts invitation", "accepts an invitation",
     ),

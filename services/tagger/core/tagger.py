@@ -88,6 +88,7 @@ MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|h
                            r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
 PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
                                  "holds talks", "heads to", "begins", "receives"))
+MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -747,6 +748,8 @@ class Tagger:
             return True  # "a planned signing ceremony was called off": the meeting itself went ahead
         if SIDE_EVENT_AFTER.match(s.folded, cue.end):
             return True  # "a planned working lunch", "a scheduled news conference"
+        if word in ("to make", "to pay") and not MADE_VISIT.match(s.folded, cue.end):
+            return True  # "to make a visit" plans one; "agreed to make contacts" does not
         if word.startswith("to ") and (FIRST_TO.search(before) or ARRIVED_TO.search(before)):
             return True  # "the first prime minister to visit", "arrived in Hiroshima to attend": no plan
         if word == "invitation" and AT_INVITATION.search(before):
