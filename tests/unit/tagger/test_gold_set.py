@@ -39,8 +39,8 @@ def test_the_gold_set_has_at_least_150_items_covering_every_type_and_modality(go
             assert meeting["countries"] == sorted(meeting["countries"]), item["id"]
 
 
-@pytest.mark.parametrize("name", ["gold.jsonl", "dev2.jsonl", "validation.jsonl"])
-def test_both_labelled_sets_are_well_formed(name: str) -> None:
+@pytest.mark.parametrize("name", ["gold.jsonl", "dev2.jsonl", "dev3.jsonl", "validation.jsonl", "validation2.jsonl"])
+def test_every_labelled_set_is_well_formed(name: str) -> None:
     with (GOLD_DIR / name).open("rb") as handle:
         items = load_gold(handle)
     allowed = set(EVENT_TYPES)
