@@ -358,6 +358,15 @@ class Tagger:
                 if name is None and after.startswith(" "):
                     name = None
                 mentions.append(Mention(hit.start, hit.end, country, name, True, False, f"title:{hit.value}"))
+            elif hit.value == "counterpart" and (peer := next((m for m in reversed(mentions) if m.end <= hit.start
+                                                               and (m.is_leader or m.is_official)), None)):
+                # "Modi met his Chinese counterpart": the peer of a leader leads too, of a minister is a minister
+                if peer.is_leader:
+                    holder = self.knowledge.office_holder(country, "leader", day)
+                    mentions.append(Mention(hit.start, hit.end, country, holder.name if holder else None,
+                                            True, False, "title:counterpart"))
+                else:
+                    mentions.append(Mention(hit.start, hit.end, country, None, False, True, "official:counterpart"))
             else:
                 holder = self.knowledge.office_holder(country, hit.value, day)
                 mentions.append(Mention(hit.start, hit.end, country, holder.name if holder else None,

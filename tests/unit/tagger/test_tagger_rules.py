@@ -203,3 +203,12 @@ def test_a_question_is_speculation() -> None:
     meeting = tag("", title="Will Modi and Xi meet in Tianjin?", day=dt.datetime(2025, 8, 20, tzinfo=dt.UTC))[
         "leader_meeting"]
     assert meeting.modality == "potential"
+
+
+def test_a_counterpart_is_the_peer_of_whoever_met_them() -> None:
+    day = dt.datetime(2024, 10, 23, tzinfo=dt.UTC)
+    meeting = tag("Indian Prime Minister Narendra Modi met his Chinese counterpart in Kazan on Wednesday.", day=day)[
+        "leader_meeting"]
+    assert meeting.leaders == ["Narendra Modi", "Xi Jinping"]
+    events = tag("Foreign Minister Wang Yi met his Indian counterpart in Kazan on Wednesday.", day=day)
+    assert "leader_meeting" not in events and events["talks"].countries == ["CN", "IN"]
