@@ -573,7 +573,8 @@ class Tagger:
                 and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")):
             # "invites Modi to the SCO meeting": a leaders' gathering, unless ministers are meeting
             add("summit", meeting[0], leader_countries, leaders, 0.45)
-        if (talks := triggers.get("talks")) and not negative and not phone:
+        talks = [h for h in triggers.get("talks", ()) if not s.folded[:h.start].endswith("for ")]
+        if talks and not negative and not phone:  # "recalled for consultations" is a protest, not talks
             is_meeting = any(c.type == "leader_meeting" for c in out)
             official_words = any(h.value in OFFICIAL_GROUPS for h in s.has("official_title"))
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):

@@ -212,3 +212,8 @@ def test_a_counterpart_is_the_peer_of_whoever_met_them() -> None:
     assert meeting.leaders == ["Narendra Modi", "Xi Jinping"]
     events = tag("Foreign Minister Wang Yi met his Indian counterpart in Kazan on Wednesday.", day=day)
     assert "leader_meeting" not in events and events["talks"].countries == ["CN", "IN"]
+
+
+def test_an_ambassador_recalled_for_consultations_is_a_protest_not_talks() -> None:
+    events = tag("France recalled its ambassadors to the United States and Australia for consultations on Friday.")
+    assert "talks" not in events and "ambassador_summoned_or_recalled" in events
