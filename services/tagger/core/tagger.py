@@ -89,6 +89,9 @@ MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|h
 PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
                                  "holds talks", "heads to", "begins", "receives"))
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
+# "a sign of warming ties", "no signs of progress": the noun, not the verb
+SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|encouraging|positive|welcome|"
+                       r"further|fresh|new|little|early) $")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -593,11 +596,15 @@ class Tagger:
         if phone and (people or len(all_countries) >= 2) and not negative and not CEREMONY_BY_VIDEO.search(
                 s.folded, max(0, phone[0].start - 90), phone[0].start):
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
+        # "the EU agreed on a new sanctions package": the sanctions are the news, not a deal between states
+        sanctioning = bool(triggers.get("sanctions"))
         agreement = [h for h in triggers.get("agreement", ())
                      if not (s.folded[h.start:h.end].endswith(" to")
                              and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))
                      and not (s.folded[h.start:h.end] in ("signed", "sign", "signing", "signs")
-                              and DOMESTIC_ACT.match(s.folded, h.end))]
+                              and DOMESTIC_ACT.match(s.folded, h.end))
+                     and not (s.folded[h.start:h.end] in ("sign", "signs") and SIGN_NOUN.search(s.folded[:h.start]))
+                     and not (sanctioning and s.folded[h.start:h.end] in ("agreed to", "agree to", "agreed on"))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries
             if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."

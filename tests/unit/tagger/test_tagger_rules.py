@@ -217,3 +217,15 @@ def test_a_counterpart_is_the_peer_of_whoever_met_them() -> None:
 def test_an_ambassador_recalled_for_consultations_is_a_protest_not_talks() -> None:
     events = tag("France recalled its ambassadors to the United States and Australia for consultations on Friday.")
     assert "talks" not in events and "ambassador_summoned_or_recalled" in events
+
+
+def test_a_sign_of_warming_ties_is_not_a_signing() -> None:
+    assert "agreement" not in tag("Russia and the United States exchanged prisoners on Friday in a sign of "
+                                  "thawing ties, officials said.")
+
+
+def test_agreeing_on_a_sanctions_package_is_sanctions_not_an_agreement() -> None:
+    events = tag("EU governments agreed on a 14th package of sanctions against Russia on Thursday, targeting LNG.")
+    assert "sanctions" in events and "agreement" not in events
+    assert "agreement" in tag("Iran and six world powers reached an agreement on Tuesday to curb Tehran's nuclear "
+                              "programme in exchange for relief from sanctions.")
