@@ -227,5 +227,5 @@ def test_a_sign_of_warming_ties_is_not_a_signing() -> None:
 def test_agreeing_on_a_sanctions_package_is_sanctions_not_an_agreement() -> None:
     events = tag("EU governments agreed on a 14th package of sanctions against Russia on Thursday, targeting LNG.")
     assert "sanctions" in events and "agreement" not in events
-    assert "agreement" in tag("Iran and six world powers reached an agreement on Tuesday to curb Tehran's nuclear "
+    assert "agreement" in tag("Iran and the United States reached an agreement on Tuesday to curb Tehran's nuclear "
                               "programme in exchange for relief from sanctions.")
