@@ -300,13 +300,11 @@ class Tagger:
         def is_claimed(start: int, end: int) -> bool:
             return any(s <= start and end <= e for s, e in claimed)
 
-        # 2. surnames on second mention ("Erdogan Meets Putin": in Title Case every word looks like a name)
-        words = text.split()
-        title_case = sum(1 for w in words if w[:1].isupper()) > 0.6 * len(words)
+        # 2. surnames on second mention
         for hit in sentence.hits:
             if hit.kind != "surname" or is_claimed(hit.start, hit.end) or (
-                    not title_case and _given_name(text, hit.end)):
-                continue
+                    _given_name(text, hit.end) and not _title_case(text)):
+                continue  # "Abbas Kamel" is not Mahmoud Abbas; in "Erdogan Meets Putin" every word is capitalised
             leader_or_none = seen_surnames.get(hit.value)
             if leader_or_none is None and hit.value not in WORDLIKE_SURNAMES:  # "Friday" is a day first
                 active = [p for p in self._surnames.get(hit.value, []) if p.is_official_on(day)]
@@ -869,6 +867,11 @@ def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
     right_candidates = [i for i in (folded.find(";", end), folded.find(" but ", end), folded.find(" while ", end))
                         if i != -1]
     return (left + 1 if left != -1 else 0), (min(right_candidates) if right_candidates else len(folded))
+
+
+def _title_case(text: str) -> bool:
+    words = text.split()
+    return sum(1 for w in words if w[:1].isupper()) > 0.6 * len(words)
 
 
 def _given_name(text: str, end: int) -> bool:
