@@ -185,11 +185,15 @@ def test_a_semicolon_in_a_headline_separates_two_stories() -> None:
     assert meeting.countries == ["CN", "IN"]
 
 
-def test_a_meeting_being_arranged_or_reported_by_media_is_potential() -> None:
+def test_a_meeting_being_arranged_is_potential_and_one_reported_by_state_media_happened() -> None:
     meeting = tag("Japan is arranging a meeting between Prime Minister Fumio Kishida and Chinese President Xi Jinping "
                   "next week, Japanese media reported.", day=dt.datetime(2023, 11, 10, tzinfo=dt.UTC))[
         "leader_meeting"]
     assert meeting.modality == "potential"
+    held = tag("Cambodian Prime Minister Hun Manet and his Vietnamese counterpart Pham Minh Chinh agreed during their "
+               "meeting in Hanoi on Monday to raise trade, Vietnamese state media reported.",
+               day=dt.datetime(2023, 12, 12, tzinfo=dt.UTC))["leader_meeting"]
+    assert held.modality == "occurred"
 
 
 def test_a_present_tense_arrival_on_a_coming_day_is_planned() -> None:
@@ -229,3 +233,10 @@ def test_agreeing_on_a_sanctions_package_is_sanctions_not_an_agreement() -> None
     assert "sanctions" in events and "agreement" not in events
     assert "agreement" in tag("Iran and the United States reached an agreement on Tuesday to curb Tehran's nuclear "
                               "programme in exchange for relief from sanctions.")
+
+
+def test_a_meeting_that_will_not_take_place_is_cancelled() -> None:
+    meeting = tag("A meeting between Mexican President Claudia Sheinbaum and U.S. President Donald Trump will not "
+                  "take place after Trump left the G7 early.", day=dt.datetime(2025, 6, 17, tzinfo=dt.UTC))[
+        "leader_meeting"]
+    assert meeting.modality == "cancelled"
