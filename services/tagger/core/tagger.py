@@ -95,7 +95,8 @@ SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
-NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)? $")
+NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hold|have|had|held|a|any|formal|"
+                        r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
@@ -697,7 +698,7 @@ class Tagger:
         """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
         if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start) or \
-                NOT_BEFORE.search(s.folded, max(clause_start, trigger.start - 25), trigger.start):
+                NOT_BEFORE.search(s.folded, max(clause_start, trigger.start - 45), trigger.start):
             # "no Putin-Zelensky meeting", "were not holding talks"; "not meet him until ..." sets a condition
             return ("potential" if CONDITION.search(s.folded, trigger.end, clause_end) else "denied"), trigger
         if s.text.rstrip(" '\"’”").endswith("?"):

@@ -240,3 +240,10 @@ def test_a_meeting_that_will_not_take_place_is_cancelled() -> None:
                   "take place after Trump left the G7 early.", day=dt.datetime(2025, 6, 17, tzinfo=dt.UTC))[
         "leader_meeting"]
     assert meeting.modality == "cancelled"
+
+
+def test_leaders_who_did_not_hold_a_bilateral_did_not_meet() -> None:
+    meeting = tag("Brazilian President Luiz Inacio Lula da Silva and Argentine President Javier Milei did not hold a "
+                  "bilateral meeting during the Mercosur summit on Thursday.",
+                  day=dt.datetime(2025, 7, 4, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "denied"
