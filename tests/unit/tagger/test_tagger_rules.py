@@ -247,3 +247,11 @@ def test_leaders_who_did_not_hold_a_bilateral_did_not_meet() -> None:
                   "bilateral meeting during the Mercosur summit on Thursday.",
                   day=dt.datetime(2025, 7, 4, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "denied"
+
+
+def test_an_invitation_extended_is_potential_and_one_accepted_is_planned() -> None:
+    day = dt.datetime(2023, 6, 14, tzinfo=dt.UTC)
+    assert tag("Bolivian President Luis Arce said he had invited Chilean President Gabriel Boric to meet "
+               "wherever he wishes.", day=day)["leader_meeting"].modality == "potential"
+    assert tag("Chilean President Gabriel Boric accepted an invitation to meet Bolivian President Luis Arce in "
+               "La Paz.", day=day)["leader_meeting"].modality == "planned"
