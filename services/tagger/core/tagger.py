@@ -92,6 +92,12 @@ MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|jo
 # "a sign of warming ties", "no signs of progress": the noun, not the verb
 SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|encouraging|positive|welcome|"
                        r"further|fresh|new|little|early) $")
+MODALS = frozenset(("may", "might", "could", "would"))
+# after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
+OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|focus|address|cover|include|boost|ease|"
+                              r"help|pave|open|lead|cost|affect|raise|push|seek|ask|press|urge|announce|unveil|"
+                              r"agree|approve|handle|take effect|be (?!held|hosted|organi[sz]ed|arranged|scheduled|"
+                              r"the first|their|his|her|a meeting|a summit|a visit|invited|received|welcomed))")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -764,6 +770,8 @@ class Tagger:
             return True  # "a planned signing ceremony was called off": the meeting itself went ahead
         if SIDE_EVENT_AFTER.match(s.folded, cue.end):
             return True  # "a planned working lunch", "a scheduled news conference"
+        if word in MODALS and OTHER_VERB_AFTER.match(s.folded, cue.end):
+            return True  # "the two sides might sign a pact", "the centres could be operational": not the meeting
         if word in ("to make", "to pay") and not MADE_VISIT.match(s.folded, cue.end):
             return True  # "to make a visit" plans one; "agreed to make contacts" does not
         if word.startswith("to ") and (FIRST_TO.search(before) or ARRIVED_TO.search(before)):

@@ -255,3 +255,9 @@ def test_an_invitation_extended_is_potential_and_one_accepted_is_planned() -> No
                "wherever he wishes.", day=day)["leader_meeting"].modality == "potential"
     assert tag("Chilean President Gabriel Boric accepted an invitation to meet Bolivian President Luis Arce in "
                "La Paz.", day=day)["leader_meeting"].modality == "planned"
+
+
+def test_a_hedge_on_what_the_leaders_might_sign_does_not_hedge_their_meeting() -> None:
+    meeting = tag("Vladimir Putin's talks with Kim Jong Un are scheduled for Wednesday and the two sides might sign a "
+                  "strategic partnership agreement.", day=dt.datetime(2024, 6, 17, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "planned"
