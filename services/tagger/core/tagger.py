@@ -98,6 +98,7 @@ OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|fo
                               r"help|pave|open|lead|cost|affect|raise|push|seek|ask|press|urge|announce|unveil|"
                               r"agree|approve|handle|take effect|be (?!held|hosted|organi[sz]ed|arranged|scheduled|"
                               r"the first|their|his|her|a meeting|a summit|a visit|invited|received|welcomed))")
+PRESENT_MOVE_BEFORE = re.compile(r"\b(?:arrives in|travels to|heads to|flies to|visits)\b[^,;]*$")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
@@ -731,9 +732,10 @@ class Tagger:
                 return "potential", best  # "would not meet Erdogan until Turkey withdraws": on a condition
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
-        if day and tense is None and s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES:
+        move = PRESENT_MOVE_BEFORE.search(s.folded, clause_start, trigger.start)
+        if day and tense is None and (s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES or move):
             # "Ramaphosa arrives in Britain on Monday", written on the Friday before: the plan of the week
-            clause = s.text[clause_start:clause_end]
+            clause = s.text[move.start() if move else trigger.start:clause_end]  # not the dateline
             when = resolve_date(clause, day, True)
             if when and when > day and resolve_date(clause, day, False) != day:
                 return "planned", None

@@ -261,3 +261,10 @@ def test_a_hedge_on_what_the_leaders_might_sign_does_not_hedge_their_meeting() -
     meeting = tag("Vladimir Putin's talks with Kim Jong Un are scheduled for Wednesday and the two sides might sign a "
                   "strategic partnership agreement.", day=dt.datetime(2024, 6, 17, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "planned"
+
+
+def test_arriving_on_a_coming_day_for_talks_plans_them_whatever_the_dateline() -> None:
+    meeting = tag("TBILISI, March 1 - Georgian Prime Minister Irakli Kobakhidze arrives in Baku on Monday for talks "
+                  "with Azerbaijani President Ilham Aliyev, his office said on Friday.",
+                  day=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "planned"
