@@ -140,7 +140,8 @@ MODALITY_CUES = {
     "potential": (
         "potential", "possible", "possibly", "may", "might", "could", "if it takes place", "if it goes ahead",
         "considering", "considers", "mulling", "mulls", "weighing", "speculation", "speculated", "rumoured",
-        "rumored", "rumours", "rumors", "would", "prospect of", "open to", "hopes to", "hope to",
+        "rumored", "rumours", "rumors", "would", "prospect of", "open to", "hopes to", "hope to", "hoped to",
+        "hoping to",
         "seeking a meeting", "proposed", "proposes", "suggested", "floated", "reportedly",
         "likely to", "is likely", "are likely", "seems likely", "unlikely",
         "exploring", "arranging", "trying to arrange", "seeking to arrange", "working to arrange",

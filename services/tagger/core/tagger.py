@@ -99,9 +99,14 @@ OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|fo
                               r"agree|approve|handle|take effect|be (?!held|hosted|organi[sz]ed|arranged|scheduled|"
                               r"the first|their|his|her|a meeting|a summit|a visit|invited|received|welcomed))")
 PRESENT_MOVE_BEFORE = re.compile(r"\b(?:arrives in|travels to|heads to|flies to|visits)\b[^,;]*$")
+# "Albania will host two migrant centres": a host of things, not of a guest
+HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their) )?(?:[a-z-]+ ){0,2}"
+                          r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
+                          r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
+                          r"cop\d*|event)\b")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
-CONDITION = re.compile(r"\b(?:unless|until|as long as|so long as)\b")
+CONDITION = re.compile(r"\b(?:unless|until)\b")  # "as long as he is in power" is a refusal, not a condition
 NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hold|have|had|held|a|any|formal|"
                         r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
@@ -524,7 +529,9 @@ class Tagger:
         phone = triggers.get("phone")
         # "the Quad summit" is a multilateral gathering, not a meeting of the leaders it names
         meeting = [h for h in triggers.get("meeting", ())
-                   if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))]
+                   if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))
+                   and not (s.folded[h.start:h.end].endswith(("host", "hosts", "hosted"))
+                            and HOSTED_THING.match(s.folded, h.end))]
         if meeting and not phone and not negative:
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end) % (len(s.folded) + 1)

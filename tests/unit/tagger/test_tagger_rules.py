@@ -268,3 +268,19 @@ def test_arriving_on_a_coming_day_for_talks_plans_them_whatever_the_dateline() -
                   "with Azerbaijani President Ilham Aliyev, his office said on Friday.",
                   day=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "planned"
+
+
+def test_hosting_migrant_centres_is_not_hosting_a_leader() -> None:
+    meeting = tag("Italian Prime Minister Giorgia Meloni and her Albanian counterpart Edi Rama signed a memorandum in "
+                  "Rome yesterday under which Albania will host two centres for migrants.",
+                  day=dt.datetime(2023, 11, 7, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "occurred"
+
+
+def test_a_refusal_for_as_long_as_someone_rules_is_a_denial_and_a_hope_is_potential() -> None:
+    day = dt.datetime(2024, 6, 14, tzinfo=dt.UTC)
+    assert tag("Armenian Prime Minister Nikol Pashinyan said he would not meet President Alexander Lukashenko as "
+               "long as Lukashenko remains in office.", day=day)["leader_meeting"].modality == "denied"
+    assert tag("Ghanaian President John Mahama said he hoped to travel to Ouagadougou soon to meet Burkina Faso's "
+               "leader Ibrahim Traore.", day=dt.datetime(2025, 2, 20, tzinfo=dt.UTC))[
+        "leader_meeting"].modality == "potential"
