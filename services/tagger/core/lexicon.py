@@ -25,10 +25,10 @@ OFFICIAL_TITLES = (
 
 # Meeting verbs/nouns; value = tense hint ("past" makes modality "occurred" when no other cue).
 MEETING_TRIGGERS = {
-    "meet": None, "meets": None, "meeting": None, "meetings": None, "to meet": "future", "met": "past",
-    "met with": "past", "meeting with": None, "held talks": "past", "hold talks": None, "holds talks": None,
+    "meet": None, "meets": "present", "meeting": None, "meetings": None, "to meet": "future", "met": "past",
+    "met with": "past", "meeting with": None, "held talks": "past", "hold talks": None, "holds talks": "present",
     "holding talks": None, "talks with": None, "sat down with": "past", "sit down with": None,
-    "hosted": "past", "hosts": None, "host": None, "welcomed": "past", "welcomes": None,
+    "hosted": "past", "hosts": "present", "host": None, "welcomed": "past", "welcomes": "present",
     "received": "past", "shook hands": "past", "shake hands": None, "face-to-face": None,
     "tete-a-tete": None, "bilateral": None, "summit with": None, "summit between": None,
     "summit": None, "held a meeting": "past", "hold a meeting": None, "in-person": None, "encounter": None,

@@ -727,7 +727,7 @@ class Tagger:
         # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
         # first visit"): it decides only when nothing nearer does
         near = [h for h in cues if h.start < trigger.start or not _new_clause(s.folded[trigger.end:h.start])]
-        if near or (cues and tense not in ("past", "future")):
+        if near or (cues and tense not in ("past", "present", "future")):
             pool = near or cues
             best = min(pool, key=lambda h: MODALITY_ORDER.index(h.value))
             if best.value == "potential" and s.folded[best.start:best.end] == "would" and (
@@ -740,13 +740,14 @@ class Tagger:
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
         move = PRESENT_MOVE_BEFORE.search(s.folded, clause_start, trigger.start)
-        if day and tense is None and (s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES or move):
+        if day and tense in (None, "present") and (s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES
+                                                   or move):
             # "Ramaphosa arrives in Britain on Monday", written on the Friday before: the plan of the week
             clause = s.text[move.start() if move else trigger.start:clause_end]  # not the dateline
             when = resolve_date(clause, day, True)
             if when and when > day and resolve_date(clause, day, False) != day:
                 return "planned", None
-        if tense == "past" or s.has("past_cue") or HELD_BEFORE.search(s.folded, max(0, trigger.start - 40),
+        if tense in ("past", "present") or s.has("past_cue") or HELD_BEFORE.search(s.folded, max(0, trigger.start - 40),
                                                                       trigger.start):
             return "occurred", None  # "the two leaders held formal talks"
         if tense == "future":

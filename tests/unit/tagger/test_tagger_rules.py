@@ -284,3 +284,9 @@ def test_a_refusal_for_as_long_as_someone_rules_is_a_denial_and_a_hope_is_potent
     assert tag("Ghanaian President John Mahama said he hoped to travel to Ouagadougou soon to meet Burkina Faso's "
                "leader Ibrahim Traore.", day=dt.datetime(2025, 2, 20, tzinfo=dt.UTC))[
         "leader_meeting"].modality == "potential"
+
+
+def test_a_present_tense_headline_meeting_happened_whatever_the_next_clause_plans() -> None:
+    meeting = tag("", title="Bhutan's Tobgay meets Modi, invites him to Thimphu next week",
+                  day=dt.datetime(2024, 3, 16, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "occurred"
