@@ -55,6 +55,13 @@ class Leader:
     def is_official_on(self, day: dt.date) -> bool:
         return bool(self.roles_on(day))
 
+    def country_on(self, day: dt.date) -> str:
+        """The state this person served that day: Kaja Kallas was Estonia's before she was the EU's."""
+        roles = self.roles_on(day)
+        if not roles or any(r.country is None for r in roles):
+            return self.country  # the King is Britain's first, whatever realms he also reigns over
+        return roles[0].country or self.country
+
     def ever_leader(self) -> bool:
         return any(r.role in LEADER_ROLES for r in self.roles)
 

@@ -305,7 +305,7 @@ class Tagger:
             titled = self._title_before(sentence, hit.start)
             if titled and titled.value in lexicon.LEADER_TITLES and not former_before(titled.start):
                 is_leader = True
-            mentions.append(Mention(hit.start, hit.end, leader.country, leader.name, is_leader,
+            mentions.append(Mention(hit.start, hit.end, leader.country_on(day), leader.name, is_leader,
                                     leader.is_official_on(day) and not is_leader, f"leader:{leader.name}"))
             seen_surnames[fold(leader.surname)] = leader
             claimed.append((hit.start, hit.end))
@@ -328,7 +328,7 @@ class Tagger:
                 continue
             leader = leader_or_none
             is_leader = leader.is_leader_on(day) and not former_before(hit.start)
-            mentions.append(Mention(hit.start, hit.end, leader.country, leader.name, is_leader,
+            mentions.append(Mention(hit.start, hit.end, leader.country_on(day), leader.name, is_leader,
                                     leader.is_official_on(day) and not is_leader, f"surname:{leader.surname}"))
             claimed.append((hit.start, hit.end))
 

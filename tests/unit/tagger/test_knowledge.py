@@ -90,3 +90,13 @@ def test_a_monarch_is_head_of_state_of_each_realm() -> None:
         assert king is not None and king.name == "Charles III", realm
     leader = knowledge.office_holder("CA", "leader", dt.date(2024, 1, 1))
     assert leader is not None and leader.name == "Justin Trudeau"  # a realm's "leader" is its prime minister
+
+
+def test_a_person_who_served_two_states_counts_for_the_one_served_that_day() -> None:
+    knowledge = load_knowledge()
+    assert knowledge.office_holder("EE", "prime minister", dt.date(2023, 10, 20)).name == "Kaja Kallas"
+    kallas = next(leader for leader in knowledge.leaders if leader.name == "Kaja Kallas")
+    assert kallas.country_on(dt.date(2023, 10, 20)) == "EE"
+    assert kallas.country_on(dt.date(2025, 3, 1)) == "EU"
+    charles = knowledge.office_holder("GB", "king", dt.date(2024, 1, 1))
+    assert charles is not None and charles.country_on(dt.date(2024, 1, 1)) == "GB"
