@@ -151,7 +151,7 @@ MODALITY_CUES = {
     "planned": (
         "will", "to meet", "due to", "scheduled", "set to", "plans to", "planned", "planning to",
         "expected to", "is to", "are to", "next week", "next month", "next year", "upcoming", "later this",
-        "announced", "to hold talks", "confirmed", "to travel", "to visit", "will travel",
+        "announced", "to hold talks", "confirmed", "confirms", "to travel", "to visit", "will travel",
         "is due", "are due", "arrangements", "preparations", "shall", "is slated", "are slated", "agreed to meet",
         "to host", "tomorrow", "this weekend", "on the sidelines of the upcoming", "to hold", "to attend",
         "due at", "due in", "heads to", "head to", "flies to", "en route to", "on his way to", "on her way to",

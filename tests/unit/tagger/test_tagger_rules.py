@@ -290,3 +290,9 @@ def test_a_present_tense_headline_meeting_happened_whatever_the_next_clause_plan
     meeting = tag("", title="Bhutan's Tobgay meets Modi, invites him to Thimphu next week",
                   day=dt.datetime(2024, 3, 16, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "occurred"
+
+
+def test_a_meeting_the_kremlin_confirms_for_a_coming_day_is_planned() -> None:
+    meeting = tag("", title="Kremlin confirms Putin talks with Indonesia's Prabowo on Thursday",
+                  day=dt.datetime(2025, 6, 17, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "planned"
