@@ -69,8 +69,8 @@ HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "si
                               "get-together", "contact", "venue", "date", "dates", "location", "host", "hosts",
                               "round", "stay"))
 # "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
-CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the)"
-                               r"[^,;]*$")
+CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the|"
+                               r"appear)[^,;]*$")
 PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aides?|advis[eo]rs?|"
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"

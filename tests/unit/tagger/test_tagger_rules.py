@@ -296,3 +296,8 @@ def test_a_meeting_the_kremlin_confirms_for_a_coming_day_is_planned() -> None:
     meeting = tag("", title="Kremlin confirms Putin talks with Indonesia's Prabowo on Thursday",
                   day=dt.datetime(2025, 6, 17, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "planned"
+
+
+def test_appearing_in_court_by_video_link_is_not_a_call() -> None:
+    assert "phone_call" not in tag("Former Philippine President Rodrigo Duterte appeared by video link before the "
+                                   "International Criminal Court in The Hague on Friday.")
