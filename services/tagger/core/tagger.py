@@ -58,7 +58,8 @@ DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
 ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|arrives|crossed|crosses|stepped|steps|"
-                        r"drove|landed|lands|(?:made|makes) an? (?:[a-z-]+ ){0,2}(?:visit|trip|stop|journey))\b[^,;]*$")
+                        r"drove|landed|lands|(?:made|makes) an? (?:[a-z-]+ ){0,2}(?:visit|trip|stop|stopover|"
+                        r"journey))\b[^,;]*$")
 # Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
 WORDLIKE_SURNAMES = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
@@ -95,7 +96,7 @@ SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|
 MODALS = frozenset(("may", "might", "could", "would"))
 # after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
 OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|focus|address|cover|include|boost|ease|"
-                              r"help|pave|open|lead|cost|affect|raise|push|seek|ask|press|urge|announce|unveil|"
+                              r"help|pave|cost|affect|announce|unveil|"
                               r"agree|approve|handle|take effect|be (?!held|hosted|organi[sz]ed|arranged|scheduled|"
                               r"the first|their|his|her|a meeting|a summit|a visit|invited|received|welcomed))")
 PRESENT_MOVE_BEFORE = re.compile(r"\b(?:arrives in|travels to|heads to|flies to|visits)\b[^,;]*$")
@@ -715,6 +716,8 @@ class Tagger:
                 NOT_BEFORE.search(s.folded, max(clause_start, trigger.start - 45), trigger.start):
             # "no Putin-Zelensky meeting", "were not holding talks"; "not meet him until ..." sets a condition
             return ("potential" if CONDITION.search(s.folded, trigger.end, clause_end) else "denied"), trigger
+        if s.folded[:trigger.start].endswith(("after ", "following ")) and trigger.value[1] is None:
+            return "occurred", None  # "said after meeting Sisi": the meeting is behind him
         if s.text.rstrip(" '\"’”").endswith("?"):
             return "potential", None  # "Will Modi and Xi meet in Tianjin?": a question, not a plan
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end

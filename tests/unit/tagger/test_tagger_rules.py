@@ -301,3 +301,16 @@ def test_a_meeting_the_kremlin_confirms_for_a_coming_day_is_planned() -> None:
 def test_appearing_in_court_by_video_link_is_not_a_call() -> None:
     assert "phone_call" not in tag("Former Philippine President Rodrigo Duterte appeared by video link before the "
                                    "International Criminal Court in The Hague on Friday.")
+
+
+def test_after_meeting_someone_the_meeting_happened() -> None:
+    meeting = tag("Sudan's army chief Abdel Fattah al-Burhan said the army would not negotiate under pressure after "
+                  "meeting Egyptian President Abdel Fattah al-Sisi in El Alamein.",
+                  day=dt.datetime(2023, 8, 30, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "occurred"
+
+
+def test_seeking_a_meeting_under_a_may_is_potential() -> None:
+    meeting = tag("South African President Cyril Ramaphosa may seek a meeting with U.S. President Donald Trump to "
+                  "repair relations.", day=dt.datetime(2025, 3, 25, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.modality == "potential"
