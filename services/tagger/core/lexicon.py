@@ -114,7 +114,8 @@ MODALITY_CUES = {
     "denied": (
         "denied", "denies", "deny", "denying", "no plans to meet", "no plans for", "ruled out", "rules out",
         "dismissed reports", "dismissed speculation", "rejected reports", "not true", "no such meeting",
-        "will not meet", "won't meet", "would not meet", "has no plans", "had no plans", "have no plans",
+        "will not meet", "won't meet", "would not meet", "would not travel", "would not visit",
+        "has no plans", "had no plans", "have no plans",
         "did not meet", "never met", "refuted", "false reports", "not planning", "no meeting is planned",
         "no meeting was planned", "flatly rejected", "fake news", "no preparations", "nothing of the kind",
         "not being prepared", "no such plans", "no summit is planned", "no truth", "not on the agenda",
