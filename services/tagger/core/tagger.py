@@ -105,6 +105,7 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
                           r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
                           r"cop\d*|event)\b")
+AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$")
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until)\b")  # "as long as he is in power" is a refusal, not a condition
@@ -548,7 +549,17 @@ class Tagger:
                 # "Putin meets Witkoff as Trump tells Moscow to get moving": Trump is not at the meeting
                 leaders = [m for m in leaders if m.start < aside.start()]
                 leader_countries = _unique(m.country for m in leaders)
-            if len(leader_countries) >= 2:
+            second = next((h for h in meeting[1:] if AND_THEN.search(s.folded, max(0, h.start - 30), h.start)
+                           and any(meeting[0].end <= m.start < h.start for m in leaders)), None)
+            if second and not between and len(leader_countries) >= 3:
+                # "Xi will hold talks with Tokayev and is expected to meet Putin": two meetings, one subject
+                subject = [m for m in leaders if m.end <= meeting[0].start]
+                for trigger, guests in ((meeting[0], [m for m in leaders if meeting[0].end <= m.start < second.start]),
+                                        (second, [m for m in leaders if m.start >= second.end])):
+                    pair = _unique(m.country for m in subject + guests)
+                    if len(pair) >= 2:
+                        add("leader_meeting", trigger, pair, subject + guests, 0.6)
+            elif len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
                 host = None if s.has("multilateral") else self._host(s, leader_countries)
                 visitors = [m for m in leaders if m.country != host]

@@ -314,3 +314,10 @@ def test_seeking_a_meeting_under_a_may_is_potential() -> None:
     meeting = tag("South African President Cyril Ramaphosa may seek a meeting with U.S. President Donald Trump to "
                   "repair relations.", day=dt.datetime(2025, 3, 25, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.modality == "potential"
+
+
+def test_two_meetings_in_one_sentence_keep_their_own_guests() -> None:
+    meeting = tag("Chinese President Xi Jinping will hold talks with Kazakh President Kassym-Jomart Tokayev on Tuesday "
+                  "and is expected to meet Russian President Vladimir Putin on the sidelines.",
+                  day=dt.datetime(2024, 7, 1, tzinfo=dt.UTC))["leader_meeting"]
+    assert meeting.countries == ["CN", "KZ"]
