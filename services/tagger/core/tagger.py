@@ -26,7 +26,7 @@ from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
 from services.tagger.core.model import Document, Evidence, TaggedEvent
 from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans, word_form
 
-TAGGER_VERSION = "rules-2"  # bump when rules change, so re-tagging can be told apart
+TAGGER_VERSION = "rules-3"  # bump when rules change, so re-tagging can be told apart
 
 MODALITY_ORDER = ("denied", "cancelled", "potential", "planned", "occurred")
 TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
@@ -72,23 +72,31 @@ HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "si
 # "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
 CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the|"
                                r"appear)[^,;]*$")
+# "Putin's envoy", "Trump's son-in-law": the leader is named, someone else acts
 PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aides?|advis[eo]rs?|"
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
+# "Putin meets Witkoff as Trump tells Moscow ...": who is named after these is not at the meeting
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
+# "the two leaders held formal talks": a past verb before a noun trigger
 HELD_BEFORE = re.compile(r"\b(?:held|had|hosted|concluded|wrapped up|began|opened|attended)(?: [a-z'-]+){0,2} $")
-SIDE_EVENT = re.compile(r"\b(?:signing|ceremony|lunch|dinner|banquet|news conference|press conference|"
-                        r"joint statement|photo opportunity|walkabout)\b[^,;]{0,30}$")
-SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} (?:signing|ceremony|lunch|dinner|banquet|news conference|"
-                              r"press conference|joint statement|photo opportunity|walkabout)\b")
+# parts of a visit whose cancellation or planning says nothing of the meeting itself
+_SIDE_EVENTS = (r"(?:signing|ceremony|lunch|dinner|banquet|news conference|press conference|joint statement|"
+                r"photo opportunity|walkabout)\b")
+SIDE_EVENT = re.compile(r"\b" + _SIDE_EVENTS + r"[^,;]{0,30}$")  # "a signing ceremony was called off"
+SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} " + _SIDE_EVENTS)  # "a planned working lunch"
+# "in December 2007": an event dated months or years back is history
 MONTHS = {name: number for number, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
                                                      "august", "september", "october", "november", "december"), 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
+# "Kim May Visit Russia": in Title Case, "May" before a verb is the modal
 MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
                            r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
+# present tense with a coming weekday is the week's plan: "Ramaphosa arrives in Britain on Monday"
 PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
                                  "holds talks", "heads to", "begins", "receives"))
+# "to make a visit" or "to pay a visit" plans one; "to make contacts" does not
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 # "a sign of warming ties", "no signs of progress": the noun, not the verb
 SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|encouraging|positive|welcome|"
@@ -105,10 +113,14 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
                           r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
                           r"cop\d*|event)\b")
+# "holds talks with A and is expected to meet B": a second meeting with the same subject
 AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$")
+# "the first prime minister to visit Ireland": a description, not a plan
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
+# "at Trump's invitation": the visit is on, the invitation was accepted
 AT_INVITATION = re.compile(r"\bat (?:the )?(?:[a-z'-]+ ){0,2}$")
 CONDITION = re.compile(r"\b(?:unless|until)\b")  # "as long as he is in power" is a refusal, not a condition
+# "were not holding talks", "did not hold a bilateral meeting"
 NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hold|have|had|held|a|any|formal|"
                         r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
