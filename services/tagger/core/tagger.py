@@ -115,6 +115,8 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"cop\d*|event)\b")
 # "holds talks with A and is expected to meet B": a second meeting with the same subject
 AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$")
+SPEAKING = re.compile(r"(?:,? [a-z'-]+){0,2},? (?:said|say|says|told|announced|confirmed|added|noted|warned|expect|"
+                      r"expected|believe|believed|cautioned|insisted|stressed|briefed|familiar with)\b")
 # "the first prime minister to visit Ireland": a description, not a plan
 FIRST_TO = re.compile(r"\b(?:first|second|third|last|only|latest|youngest|oldest)\b(?: [a-z'-]+){0,4} $")
 # "at Trump's invitation": the visit is on, the invitation was accepted
@@ -527,7 +529,8 @@ class Tagger:
             return []
         negative = bool(s.has("negative"))
         leaders = [m for m in s.mentions if m.is_leader]
-        officials = [m for m in s.mentions if m.is_official]
+        # "U.S. officials said Xi would meet Kim": those who speak about a meeting are not at it
+        officials = [m for m in s.mentions if m.is_official and not SPEAKING.match(s.folded, m.end)]
         people = leaders + officials
         leader_countries = _unique(m.country for m in leaders)
         all_countries = _unique(m.country for m in s.mentions)
@@ -616,7 +619,8 @@ class Tagger:
         talks = [h for h in triggers.get("talks", ()) if not s.folded[:h.start].endswith("for ")]
         if talks and not negative and not phone:  # "recalled for consultations" is a protest, not talks
             is_meeting = any(c.type == "leader_meeting" for c in out)
-            official_words = any(h.value in OFFICIAL_GROUPS for h in s.has("official_title"))
+            official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
+                                 for h in s.has("official_title"))
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
