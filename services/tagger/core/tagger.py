@@ -624,8 +624,9 @@ class Tagger:
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
-                  and (official_words or (talks[0].value[0] == "talks" and s.contains("talks") >= 0))
+                  and (official_words or (talks[0].value[0] == "talks" and s.contains("talks") >= 0 and not leaders))
                   and (not leaders or len(leader_countries) < 2)):
+                # "the U.S. and Iran held talks"; "Modi to hold White House talks" is a leader's, not officials'
                 add("talks", talks[0], all_countries, people, 0.45)
             elif not is_meeting and s.has("official_title") and summit_names and not leaders:
                 # "G7 finance ministers discussed debt": a ministerial meeting, not a leaders' summit
