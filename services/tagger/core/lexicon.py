@@ -174,7 +174,7 @@ NEGATIVE_CONTEXT = (
     "chief executive", "film", "movie", "documentary", "brand ambassador", "goodwill ambassador", "fifa",
     "uefa", "ioc", "wada", "doping", "football club", "transfer window", "transfer fee", "head coach",
     "players", "election rally", "campaign rally", "impersonator", "impersonators", "lookalike",
-    "lookalikes", "wax figure", "waxwork", "wax figures", "waxworks",
+    "lookalikes", "wax figure", "waxwork", "wax figures", "waxworks", "mayors", "governors", "city council",
 )
 SPORTS_BODIES = ("fifa", "uefa", "ioc", "wada", "fia", "world athletics", "icc", "ncaa", "league",
                  "federation", "football", "olympic", "doping")

@@ -321,3 +321,14 @@ def test_two_meetings_in_one_sentence_keep_their_own_guests() -> None:
                   "and is expected to meet Russian President Vladimir Putin on the sidelines.",
                   day=dt.datetime(2024, 7, 1, tzinfo=dt.UTC))["leader_meeting"]
     assert meeting.countries == ["CN", "KZ"]
+
+
+def test_officials_who_speak_about_a_meeting_are_not_holding_talks() -> None:
+    events = tag("U.S. officials said Chinese President Xi Jinping would hold talks with North Korean leader Kim Jong "
+                 "Un in Beijing next week.", day=dt.datetime(2025, 8, 28, tzinfo=dt.UTC))
+    assert "talks" not in events and events["leader_meeting"].countries == ["CN", "KP"]
+    assert "talks" in tag("U.S. and Iranian officials held talks in Muscat on Saturday.")
+
+
+def test_mayors_meeting_is_not_diplomacy() -> None:
+    assert tag("Mayors from Paris, Bogota and Jakarta met in Copenhagen on Thursday for talks on emissions.") == {}
