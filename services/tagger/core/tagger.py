@@ -100,7 +100,11 @@ PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 # "a sign of warming ties", "no signs of progress": the noun, not the verb
 SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|encouraging|positive|welcome|"
-                       r"further|fresh|new|little|early) $")
+                       r"further|fresh|new|little|early|[a-z]+est) $")
+SIGN_NOUN_AFTER = re.compile(r" (?:of|yet|that)\b")
+# "its refusal to agree to a ceasefire", "an unsuccessful attempt to sign a peace treaty": no agreement
+UNDONE_BEFORE = re.compile(r"\b(?:refus\w*|fail\w*|declin\w*|unwilling|unable|attempts?|bid|efforts?)"
+                           r"(?: [a-z'-]+){0,2} to $")
 MODALS = frozenset(("may", "might", "could", "would"))
 # after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
 OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|focus|address|cover|include|boost|ease|"
@@ -645,7 +649,9 @@ class Tagger:
                              and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))
                      and not (s.folded[h.start:h.end] in ("signed", "sign", "signing", "signs")
                               and DOMESTIC_ACT.match(s.folded, h.end))
-                     and not (s.folded[h.start:h.end] in ("sign", "signs") and SIGN_NOUN.search(s.folded[:h.start]))
+                     and not (s.folded[h.start:h.end] in ("sign", "signs")
+                              and (SIGN_NOUN.search(s.folded[:h.start]) or SIGN_NOUN_AFTER.match(s.folded, h.end)))
+                     and not UNDONE_BEFORE.search(s.folded, max(0, h.start - 45), h.start)
                      and not (sanctioning and s.folded[h.start:h.end] in ("agreed to", "agree to", "agreed on"))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries

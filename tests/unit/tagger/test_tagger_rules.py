@@ -332,3 +332,10 @@ def test_officials_who_speak_about_a_meeting_are_not_holding_talks() -> None:
 
 def test_mayors_meeting_is_not_diplomacy() -> None:
     assert tag("Mayors from Paris, Bogota and Jakarta met in Copenhagen on Thursday for talks on emissions.") == {}
+
+
+def test_a_refused_or_failed_signing_is_no_agreement() -> None:
+    assert "agreement" not in tag("Turkey recalled its ambassador, citing Israel's refusal to agree to a ceasefire "
+                                  "with Hamas and Iran.")
+    assert "agreement" not in tag("Donald Trump will meet Vladimir Putin in Alaska, the clearest sign yet of his "
+                                  "push to end the war in Ukraine.", day=dt.datetime(2025, 8, 9, tzinfo=dt.UTC))
