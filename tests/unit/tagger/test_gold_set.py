@@ -40,7 +40,7 @@ def test_the_gold_set_has_at_least_150_items_covering_every_type_and_modality(go
 
 
 @pytest.mark.parametrize("name", ["gold.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "validation.jsonl",
-                                  "validation2.jsonl", "validation3.jsonl"])
+                                  "validation2.jsonl", "validation3.jsonl", "validation4.jsonl"])
 def test_every_labelled_set_is_well_formed(name: str) -> None:
     with (GOLD_DIR / name).open("rb") as handle:
         items = load_gold(handle)
