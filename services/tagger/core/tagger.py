@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from services.tagger.core import lexicon
-from services.tagger.core.dates import resolve_date
+from services.tagger.core.dates import MONTH_NAMES, WEEKDAY_NAMES, resolve_date
 from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
 from services.tagger.core.model import Document, Evidence, TaggedEvent
 from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans, word_form
@@ -61,10 +61,7 @@ ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|arrives
                         r"drove|landed|lands|(?:made|makes) an? (?:[a-z-]+ ){0,2}(?:visit|trip|stop|stopover|"
                         r"journey))\b[^,;]*$")
 # Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
-WORDLIKE_SURNAMES = frozenset((
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-))
+WORDLIKE_SURNAMES = frozenset((*WEEKDAY_NAMES, *MONTH_NAMES))
 # what "possible" may qualify besides trigger words: "a possible trip", "a possible venue"
 HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "sit-down", "rendezvous", "reunion",
                               "get-together", "contact", "venue", "date", "dates", "location", "host", "hosts",
@@ -87,8 +84,7 @@ _SIDE_EVENTS = (r"(?:signing|ceremony|lunch|dinner|banquet|news conference|press
 SIDE_EVENT = re.compile(r"\b" + _SIDE_EVENTS + r"[^,;]{0,30}$")  # "a signing ceremony was called off"
 SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} " + _SIDE_EVENTS)  # "a planned working lunch"
 # "in December 2007": an event dated months or years back is history
-MONTHS = {name: number for number, name in enumerate(("january", "february", "march", "april", "may", "june", "july",
-                                                     "august", "september", "october", "november", "december"), 1)}
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
 # "Kim May Visit Russia": in Title Case, "May" before a verb is the modal
 MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
@@ -380,7 +376,6 @@ class Tagger:
                     mentions.append(Mention(state.start, state.end, str(state.value), None, False, True,
                                             f"official:{hit.value}"))
                     claimed.append((state.start, state.end))
-            after = folded[hit.end:hit.end + 2]
             named = [m for m in mentions if 0 <= m.start - hit.end <= 2]
             if named:  # "President Putin": the name already counts; the title confirms leadership
                 if hit.kind == "title":
@@ -389,8 +384,6 @@ class Tagger:
             if hit.kind == "title":
                 holder = self.knowledge.office_holder(country, hit.value, day)
                 name = holder.name if holder else self._unknown_name(text, hit.end)
-                if name is None and after.startswith(" "):
-                    name = None
                 mentions.append(Mention(hit.start, hit.end, country, name, True, False, f"title:{hit.value}"))
             elif hit.value == "counterpart" and (peer := next((m for m in reversed(mentions) if m.end <= hit.start
                                                                and (m.is_leader or m.is_official)), None)):
@@ -555,7 +548,8 @@ class Tagger:
                             and HOSTED_THING.match(s.folded, h.end))]
         if meeting and not phone and not negative:
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
-            part_end = s.folded.find(";", meeting[0].end) % (len(s.folded) + 1)
+            part_end = s.folded.find(";", meeting[0].end)
+            part_end = len(s.folded) if part_end == -1 else part_end
             if any(not part_start <= m.start < part_end for m in leaders):
                 # "Putin opens BRICS summit; Modi and Xi to hold talks": only the meeting's own part
                 leaders = [m for m in leaders if part_start <= m.start < part_end]
@@ -642,17 +636,8 @@ class Tagger:
         if phone and (people or len(all_countries) >= 2) and not negative and not CEREMONY_BY_VIDEO.search(
                 s.folded, max(0, phone[0].start - 90), phone[0].start):
             add("phone_call", phone[0], _unique(m.country for m in people) or all_countries, people, 0.6)
-        # "the EU agreed on a new sanctions package": the sanctions are the news, not a deal between states
-        sanctioning = bool(triggers.get("sanctions"))
         agreement = [h for h in triggers.get("agreement", ())
-                     if not (s.folded[h.start:h.end].endswith(" to")
-                             and not s.folded[h.end:h.end + 40].lstrip().startswith(AGREED_TO_A_DEAL))
-                     and not (s.folded[h.start:h.end] in ("signed", "sign", "signing", "signs")
-                              and DOMESTIC_ACT.match(s.folded, h.end))
-                     and not (s.folded[h.start:h.end] in ("sign", "signs")
-                              and (SIGN_NOUN.search(s.folded[:h.start]) or SIGN_NOUN_AFTER.match(s.folded, h.end)))
-                     and not UNDONE_BEFORE.search(s.folded, max(0, h.start - 45), h.start)
-                     and not (sanctioning and s.folded[h.start:h.end] in ("agreed to", "agree to", "agreed on"))]
+                     if self._agrees_between_states(s, h, sanctioning=bool(triggers.get("sanctions")))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries
             if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."
@@ -677,6 +662,22 @@ class Tagger:
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
+
+    @staticmethod
+    def _agrees_between_states(s: Sentence, hit: Hit, sanctioning: bool) -> bool:
+        """Is this agreement word about a deal between states, not "agreed to meet", "signed an order",
+        "a sign of", "its refusal to agree to" or "agreed on a sanctions package"?"""
+        word, folded = s.folded[hit.start:hit.end], s.folded
+        if word.endswith(" to") and not folded[hit.end:hit.end + 40].lstrip().startswith(AGREED_TO_A_DEAL):
+            return False
+        if word in ("signed", "sign", "signing", "signs") and DOMESTIC_ACT.match(folded, hit.end):
+            return False
+        if word in ("sign", "signs") and (SIGN_NOUN.search(folded[:hit.start])
+                                          or SIGN_NOUN_AFTER.match(folded, hit.end)):
+            return False
+        if UNDONE_BEFORE.search(folded, max(0, hit.start - 45), hit.start):
+            return False
+        return not (sanctioning and word in ("agreed to", "agree to", "agreed on"))
 
     def _visit_meeting(self, s: Sentence, hit: Hit, traveller: Mention, destination: str, day: dt.date,
                        add: Any, alone: bool) -> None:
@@ -850,14 +851,11 @@ class Tagger:
             else:
                 chosen = group
             modality = next((c.modality for c in sorted(chosen, key=lambda c: -c.weight) if c.modality), None)
-            # a denial or cancellation anywhere near the lead outranks an earlier announcement
-            for cand in chosen:
-                if modality == "occurred":
-                    break  # the lead says it took place: a later "will not attend" is about something else
-                if cand.modality in ("denied", "cancelled") and (cand.sentence.field == "title" or
-                                                                 cand.weight >= 0.6):
-                    modality = cand.modality
-                    break
+            # a denial or cancellation anywhere near the lead outranks an earlier announcement; not a meeting
+            # the lead says took place (a later "will not attend" is about something else)
+            if modality != "occurred":
+                modality = next((c.modality for c in chosen if c.modality in ("denied", "cancelled")
+                                 and (c.sentence.field == "title" or c.weight >= 0.6)), modality)
             modality = modality or "occurred"
             first = chosen[0]
             future = modality in ("planned", "potential")
