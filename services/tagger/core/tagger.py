@@ -647,7 +647,7 @@ class Tagger:
             signing = [h for h in agreement if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
             met = any(c.type == "leader_meeting" for c in out)
             if signing and len(leader_countries) >= 2 and not phone and not met and \
-                    self._modality(s, signing[0])[0] not in ("denied", "cancelled", "potential"):
+                    self._modality(s, signing[0], day)[0] not in ("denied", "cancelled", "potential"):
                 # leaders of two states signing together met to do it
                 add("leader_meeting", signing[0], leader_countries, leaders, 0.45)
         if (sanctions := triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
@@ -744,7 +744,7 @@ class Tagger:
                 return mention.country
         return None
 
-    def _modality(self, s: Sentence, trigger: Hit, day: dt.date | None = None) -> tuple[str | None, Hit | None]:
+    def _modality(self, s: Sentence, trigger: Hit, day: dt.date) -> tuple[str | None, Hit | None]:
         """The strongest cue in the trigger's clause; past-tense triggers default to "occurred"."""
         clause_start, clause_end = _clause(s.folded, trigger.start, trigger.end)
         if NO_BEFORE.search(s.folded, max(clause_start, trigger.start - 40), trigger.start) or \
@@ -778,7 +778,7 @@ class Tagger:
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
         move = PRESENT_MOVE_BEFORE.search(s.folded, clause_start, trigger.start)
-        if day and tense in (None, "present") and (s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES
+        if tense in (None, "present") and (s.folded[trigger.start:trigger.end] in PRESENT_TENSE_MOVES
                                                    or move):
             # "Ramaphosa arrives in Britain on Monday", written on the Friday before: the plan of the week
             clause = s.text[move.start() if move else trigger.start:clause_end]  # not the dateline
