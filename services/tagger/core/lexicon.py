@@ -7,6 +7,8 @@ LEADER_TITLES = (
     "president", "prime minister", "premier", "chancellor", "leader", "king", "queen", "emir", "sultan",
     "supreme leader", "crown prince", "monarch", "head of state", "strongman", "pm",
 )
+# Titles that name one state's office holder without a nationality: "the pontiff" leads the Holy See
+STATELESS_TITLES = {"pope": "VA", "pontiff": "VA"}
 # "the French and German leaders": plural titles name leaders only after a list of nationalities
 PLURAL_LEADER_TITLES = {
     "presidents": "president", "leaders": "leader", "prime ministers": "prime minister", "premiers": "premier",

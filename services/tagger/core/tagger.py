@@ -87,6 +87,7 @@ SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} " + _SIDE_EVENTS)  # "a plann
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
 # "Kim May Visit Russia": in Title Case, "May" before a verb is the modal
+BACKGROUND_TIME = re.compile(r"\b(?:last (?:week|month|year)|earlier this (?:month|year)|months ago|years ago)\b")
 MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
                            r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
 # present tense with a coming weekday is the week's plan: "Ramaphosa arrives in Britain on Monday"
@@ -113,6 +114,9 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
                           r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
                           r"cop\d*|event)\b")
+# "talks hosted by Qatar's emir", "a ceremony witnessed by President Clinton": the host takes part
+HOST_BEFORE = re.compile(r"\b(?:(?:hosted|mediated|brokered|witnessed|chaired|convened) by|"
+                         r"in the presence of) (?:[a-z'’-]+,? ){0,5}$")
 # "holds talks with A and is expected to meet B": a second meeting with the same subject
 AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$")
 SPEAKING = re.compile(r"(?:,? [a-z'-]+){0,2},? (?:said|say|says|told|announced|confirmed|added|noted|warned|expect|"
@@ -236,6 +240,8 @@ class Tagger:
             add(title, "official_title", title)
         for title in lexicon.PLURAL_LEADER_TITLES:
             add(title, "title_plural", title)
+        for title, code in lexicon.STATELESS_TITLES.items():
+            add(title, "stateless_title", code)
         for group, triggers in TRIGGER_SETS.items():
             for phrase, tense in triggers.items():
                 add(phrase, "trigger", (group, tense))
@@ -350,6 +356,23 @@ class Tagger:
 
         # 3. titles with a nationality: "the Russian president", "North Korea's leader", "Chinese Premier Li"
         for hit in sentence.hits:
+            if hit.kind == "stateless_title" and not is_claimed(hit.start, hit.end) and not former_before(hit.start):
+                holder = self.knowledge.office_holder(str(hit.value), "leader", day)
+                if holder:  # "the pontiff": whoever held the office that day
+                    mentions.append(Mention(hit.start, hit.end, str(hit.value), holder.name, True, False,
+                                            f"title:{fold(sentence.text[hit.start:hit.end])}"))
+                    claimed.append((hit.start, hit.end))
+                continue
+            if hit.kind == "title_plural" and (listed := self._states_after(sentence, hit)):
+                # "the presidents of Congo and Rwanda": one leader for each state listed
+                title = lexicon.PLURAL_LEADER_TITLES[hit.value]
+                for state in listed:
+                    holder = self.knowledge.office_holder(str(state.value), title, day)
+                    mentions.append(Mention(state.start, state.end, str(state.value),
+                                            holder.name if holder else None, True, False, f"title:{title}"))
+                    claimed.append((state.start, state.end))
+                claimed.append((hit.start, hit.end))
+                continue
             if hit.kind not in ("title", "official_title", "title_plural") or is_claimed(hit.start, hit.end):
                 continue
             nationality = self._nationality_before(sentence, hit.start)
@@ -445,6 +468,23 @@ class Tagger:
             listed.append(hit)
             edge = hit.start
         return listed[::-1]
+
+    @staticmethod
+    def _states_after(sentence: Sentence, title: Hit) -> list[Hit]:
+        """Two or more states listed right after a plural title and "of": "the leaders of Thailand and Cambodia"."""
+        if not sentence.folded.startswith(" of ", title.end):
+            return []
+        listed: list[Hit] = []
+        edge = title.end + 3
+        for hit in sorted(sentence.hits, key=lambda h: h.start):
+            if hit.start < edge or hit.kind not in ("country", "country_poss"):
+                continue
+            gap = sentence.folded[edge:hit.start].strip()
+            if gap not in (("", "the") if not listed else ("and", ",", ", and", "and the", ", the", ", and the")):
+                break
+            listed.append(hit)
+            edge = hit.end
+        return listed if len(listed) >= 2 else []
 
     @staticmethod
     def _unknown_name(text: str, end: int) -> str | None:
@@ -545,7 +585,9 @@ class Tagger:
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))
                    and not (s.folded[h.start:h.end].endswith(("host", "hosts", "hosted"))
-                            and HOSTED_THING.match(s.folded, h.end))]
+                            and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
+                   # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
+                   and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
         if meeting and not phone and not negative:
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end)
@@ -579,7 +621,10 @@ class Tagger:
                 if host and visitors:  # "Orban met Putin in Moscow": Orban is on an official visit
                     add("state_visit", meeting[0], leader_countries, visitors[:1], 0.4)
             elif s.has("coref_pair") and main_pair and len(leaders) <= 2:
-                add("leader_meeting", meeting[0], main_pair, leaders, 0.35)
+                # "the two leaders signed it at a ceremony hosted by Clinton": the host joins them
+                hosts = [m for m in leaders if HOST_BEFORE.search(s.folded, max(0, m.start - 60), m.start)
+                         and not BACKGROUND_TIME.search(s.folded)]  # "follows talks hosted by Erdogan last month"
+                add("leader_meeting", meeting[0], _unique([*main_pair, *(m.country for m in hosts)]), leaders, 0.35)
             elif len(leaders) == 1 and officials and any(o.country != leaders[0].country for o in officials):
                 add("talks", meeting[0], _unique(m.country for m in people), people, 0.5)
             elif len(leader_countries) < 2 and (
@@ -847,7 +892,10 @@ class Tagger:
                     scores[cand.countries] += cand.weight
                 best_countries = max(scores, key=lambda k: (scores[k], -group.index(
                     next(c for c in group if c.countries == k))))
-                chosen = [c for c in group if c.countries == best_countries or c.weight < 0.4]
+                # a sentence naming the meeting's host or mediator as well widens it: "hosted by the emir"
+                chosen = [c for c in group if c.countries == best_countries or c.weight < 0.4
+                          or (set(best_countries) < set(c.countries)
+                              and set(c.countries) - set(best_countries) <= {m.country for m in _hosts(c)})]
             else:
                 chosen = group
             modality = next((c.modality for c in sorted(chosen, key=lambda c: -c.weight) if c.modality), None)
@@ -886,6 +934,12 @@ class Tagger:
                 if mention.rule.startswith("capital:") and folded[max(0, mention.start - 3):mention.start] == "in ":
                     return cand.sentence.text[mention.start:mention.end]
         return None
+
+
+def _hosts(cand: Candidate) -> list[Mention]:
+    """Leaders a candidate's sentence names as hosting, mediating or witnessing: "hosted by the emir"."""
+    folded = cand.sentence.folded
+    return [m for m in cand.mentions if m.is_leader and HOST_BEFORE.search(folded, max(0, m.start - 60), m.start)]
 
 
 def _evidence(chosen: list[Candidate]) -> list[Evidence]:
@@ -949,7 +1003,7 @@ def _looks_proper(original: str, kind: str) -> bool:
 
 
 NESTABLE = frozenset(("leader", "surname", "country", "adj", "capital", "metonym", "title", "official_title",
-                      "title_plural", "country_poss", "cue"))
+                      "title_plural", "country_poss", "cue", "stateless_title"))
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:

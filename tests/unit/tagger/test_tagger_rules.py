@@ -339,3 +339,57 @@ def test_a_refused_or_failed_signing_is_no_agreement() -> None:
                                   "with Hamas and Iran.")
     assert "agreement" not in tag("Donald Trump will meet Vladimir Putin in Alaska, the clearest sign yet of his "
                                   "push to end the war in Ukraine.", day=dt.datetime(2025, 8, 9, tzinfo=dt.UTC))
+
+
+def test_the_presidents_of_two_states_are_their_office_holders() -> None:
+    day = dt.datetime(2025, 3, 18, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("The presidents of Congo and Rwanda met in Doha on Tuesday for their first direct talks.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["CD", "RW"]
+    assert meeting.leaders == ["Félix Tshisekedi", "Paul Kagame"]
+
+
+def test_the_pontiff_is_the_pope_of_the_day() -> None:
+    day = dt.datetime(2022, 6, 10, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("The pontiff had been due to meet Congolese President Felix Tshisekedi in Kinshasa.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["CD", "VA"]
+    assert "Pope Francis" in meeting.leaders
+
+
+def test_king_abdullah_after_2015_is_the_king_of_jordan() -> None:
+    day = dt.datetime(2023, 10, 17, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Biden will meet King Abdullah in Amman on Wednesday.", day=day)["leader_meeting"]
+    assert meeting.countries == ["JO", "US"]
+
+
+def test_a_leader_who_hosts_or_mediates_the_meeting_takes_part_in_it() -> None:
+    day = dt.datetime(2025, 3, 18, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("Kagame and Tshisekedi met in Doha on Tuesday in talks hosted by Qatar's emir, "
+                  "Sheikh Tamim bin Hamad Al Thani. Kagame and Tshisekedi called for a ceasefire after meeting.",
+                  title="Kagame and Tshisekedi meet in Qatar", day=day)["leader_meeting"]
+    assert meeting.countries == ["CD", "QA", "RW"]
+
+
+def test_the_host_of_a_signing_joins_the_two_leaders() -> None:
+    day = dt.datetime(1994, 7, 25, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("King Hussein of Jordan and Israeli Prime Minister Yitzhak Rabin met at the White House on Monday. "
+                  "The two leaders signed the Washington Declaration at a ceremony hosted by President Bill Clinton.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["IL", "JO", "US"]
+
+
+def test_a_host_of_talks_last_month_does_not_join_todays_meeting() -> None:
+    day = dt.datetime(2025, 1, 12, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Ethiopian Prime Minister Abiy Ahmed hosted Somali President Hassan Sheikh Mohamud in Addis Ababa "
+                  "on Saturday. The visit follows talks hosted by Turkish President Tayyip Erdogan in Ankara last "
+                  "month, where the two leaders signed a declaration.", day=day)["leader_meeting"]
+    assert meeting.countries == ["ET", "SO"]
+
+
+def test_hosting_leaders_at_a_summit_is_the_summit_not_a_meeting() -> None:
+    day = dt.datetime(2019, 12, 17, 12, 0, tzinfo=dt.UTC)
+    events = tag("Mahathir will still host the leaders of Turkey, Iran and Qatar at the summit, which opens on "
+                 "Wednesday.", day=day)
+    assert "leader_meeting" not in events
+    assert events["summit"].countries == ["IR", "MY", "QA", "TR"]
