@@ -74,6 +74,7 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
+MESSAGE_FROM = re.compile(r"\b(?:message|letter|note|greetings|invitation)s? from (?:[a-z'’.-]+ ){0,3}$")
 # "Putin meets Witkoff as Trump tells Moscow ...": who is named after these is not at the meeting
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
 # "the two leaders held formal talks": a past verb before a noun trigger
@@ -423,9 +424,13 @@ class Tagger:
                                         False, True, f"official:{hit.value}"))
             claimed.append((hit.start, hit.end))
 
-        # "Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself
+        # "Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself; nor is
+        # "Saddam Hussein's Iraq" or the sender of "a message from President Trump"
+        states_at = {h.start for h in sentence.hits if h.kind in ("country", "capital")}
         for mention in mentions:
-            if mention.is_leader and PROXY_AFTER.match(folded, mention.end):
+            if mention.is_leader and (PROXY_AFTER.match(folded, mention.end) or MESSAGE_FROM.search(
+                    folded, max(0, mention.start - 50), mention.start) or (
+                    folded.startswith(("'s ", "’s "), mention.end) and mention.end + 3 in states_at)):
                 mention.is_leader = mention.is_official = False
 
         # 4. states named outright or by capital / seat of power

@@ -393,3 +393,17 @@ def test_hosting_leaders_at_a_summit_is_the_summit_not_a_meeting() -> None:
                  "Wednesday.", day=day)
     assert "leader_meeting" not in events
     assert events["summit"].countries == ["IR", "MY", "QA", "TR"]
+
+
+def test_a_leader_named_as_the_owner_of_a_state_is_not_at_the_meeting() -> None:
+    day = dt.datetime(2002, 4, 8, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("British Prime Minister Tony Blair held talks with President George W. Bush in Crawford, "
+                  "discussing the threat posed by Saddam Hussein's Iraq.", day=day)["leader_meeting"]
+    assert meeting.countries == ["GB", "US"]
+
+
+def test_the_sender_of_a_message_is_not_at_the_meeting() -> None:
+    day = dt.datetime(2019, 6, 13, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Ayatollah Ali Khamenei received Japanese Prime Minister Shinzo Abe in Tehran, but said he would "
+                  "not reply to a message from US President Donald Trump.", day=day)["leader_meeting"]
+    assert meeting.countries == ["IR", "JP"]
