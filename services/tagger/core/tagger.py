@@ -136,6 +136,8 @@ OFFICIAL_GROUPS = frozenset((
     "special envoy", "negotiating teams", "trade teams", "mediators", "ministers", "foreign ministers",
     "counterparts",
 ))
+OFFICIAL_PLURALS = OFFICIAL_GROUPS | {t for t in lexicon.OFFICIAL_TITLES if t.endswith(("ministers", "secretaries"))}
+STATE_TALKS_WORDS = ("talks", "negotiate", "negotiating", "negotiations")  # "as Washington and Baghdad negotiate"
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
               "the pair", "the two sides", "both sides", "the two countries", "both countries",
               "the two governments", "both governments", "the two neighbours", "the two neighbors",
@@ -374,6 +376,15 @@ class Tagger:
                     claimed.append((state.start, state.end))
                 claimed.append((hit.start, hit.end))
                 continue
+            if hit.kind == "official_title" and hit.value in OFFICIAL_PLURALS and (
+                    listed := self._states_after(sentence, hit)):
+                # "ministers from the United States, Russia and China": officials of every state listed
+                for state in listed:
+                    mentions.append(Mention(state.start, state.end, str(state.value), None, False, True,
+                                            f"official:{hit.value}"))
+                    claimed.append((state.start, state.end))
+                claimed.append((hit.start, hit.end))
+                continue
             if hit.kind not in ("title", "official_title", "title_plural") or is_claimed(hit.start, hit.end):
                 continue
             nationality = self._nationality_before(sentence, hit.start)
@@ -477,10 +488,10 @@ class Tagger:
     @staticmethod
     def _states_after(sentence: Sentence, title: Hit) -> list[Hit]:
         """Two or more states listed right after a plural title and "of": "the leaders of Thailand and Cambodia"."""
-        if not sentence.folded.startswith(" of ", title.end):
+        if not sentence.folded.startswith((" of ", " from "), title.end):
             return []
         listed: list[Hit] = []
-        edge = title.end + 3
+        edge = sentence.folded.index(" ", title.end + 1)
         for hit in sorted(sentence.hits, key=lambda h: h.start):
             if hit.start < edge or hit.kind not in ("country", "country_poss"):
                 continue
@@ -637,6 +648,11 @@ class Tagger:
                 or (s.has("official_title") and not leaders and len(all_countries) >= 2)
             ):  # ministers, envoys or delegations of two or more states meeting
                 add("talks", meeting[0], _unique(m.country for m in officials) or all_countries, people, 0.45)
+            elif not leaders and len(all_countries) < 2 and (main_pair or context_pair) and any(
+                    h.value in OFFICIAL_PLURALS and not SPEAKING.match(s.folded, h.end)
+                    for h in s.has("official_title")):
+                # "the delegations are due to meet on Thursday", "the foreign secretaries of the two countries"
+                add("talks", meeting[0], main_pair or context_pair or (), people, 0.35)
         if (visit := triggers.get("visit")) and officials and not leaders and not negative:
             # a minister's or envoy's trip abroad is consultations between officials
             traveller = officials[0]
@@ -672,7 +688,7 @@ class Tagger:
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
-                  and (official_words or (talks[0].value[0] == "talks" and s.contains("talks") >= 0 and not leaders))
+                  and (official_words or (not leaders and any(s.contains(w) >= 0 for w in STATE_TALKS_WORDS)))
                   and (not leaders or len(leader_countries) < 2)):
                 # "the U.S. and Iran held talks"; "Modi to hold White House talks" is a leader's, not officials'
                 add("talks", talks[0], all_countries, people, 0.45)

@@ -407,3 +407,23 @@ def test_the_sender_of_a_message_is_not_at_the_meeting() -> None:
     meeting = tag("Ayatollah Ali Khamenei received Japanese Prime Minister Shinzo Abe in Tehran, but said he would "
                   "not reply to a message from US President Donald Trump.", day=day)["leader_meeting"]
     assert meeting.countries == ["IR", "JP"]
+
+
+def test_ministers_from_a_list_of_states_are_officials_of_each() -> None:
+    day = dt.datetime(2015, 7, 14, 12, 0, tzinfo=dt.UTC)
+    talks = tag("Ministers from the United States, Russia and China attended the final session of the "
+                "negotiations in Vienna.", day=day)["talks"]
+    assert talks.countries == ["CN", "RU", "US"]
+
+
+def test_delegations_with_no_state_named_meet_for_the_articles_two_states() -> None:
+    day = dt.datetime(2025, 5, 14, 12, 0, tzinfo=dt.UTC)
+    talks = tag("The Kremlin named its delegation for peace talks with Ukraine in Istanbul. The delegations are due "
+                "to meet on Thursday.", day=day)["talks"]
+    assert talks.countries == ["RU", "UA"]
+
+
+def test_two_states_negotiating_hold_talks() -> None:
+    day = dt.datetime(2024, 9, 10, 12, 0, tzinfo=dt.UTC)
+    talks = tag("The visit comes as Washington and Baghdad negotiate the drawdown of the coalition.", day=day)["talks"]
+    assert talks.countries == ["IQ", "US"]
