@@ -137,6 +137,7 @@ OFFICIAL_GROUPS = frozenset((
     "counterparts",
 ))
 OFFICIAL_PLURALS = OFFICIAL_GROUPS | {t for t in lexicon.OFFICIAL_TITLES if t.endswith(("ministers", "secretaries"))}
+FOR_BEFORE = re.compile(r"\bfor (?:urgent |further |immediate )?$")  # "recalled for urgent consultations"
 STATE_TALKS_WORDS = ("talks", "negotiate", "negotiating", "negotiations")  # "as Washington and Baghdad negotiate"
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
               "the pair", "the two sides", "both sides", "the two countries", "both countries",
@@ -600,6 +601,7 @@ class Tagger:
         # "the Quad summit" is a multilateral gathering, not a meeting of the leaders it names
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))
+                   and not self._received_a_thing(s, h)
                    and not (s.folded[h.start:h.end].endswith(("host", "hosts", "hosted"))
                             and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
                    # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
@@ -680,7 +682,8 @@ class Tagger:
                 and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")):
             # "invites Modi to the SCO meeting": a leaders' gathering, unless ministers are meeting
             add("summit", meeting[0], leader_countries, leaders, 0.45)
-        talks = [h for h in triggers.get("talks", ()) if not s.folded[:h.start].endswith("for ")]
+        talks = [h for h in triggers.get("talks", ()) if not FOR_BEFORE.search(s.folded, max(0, h.start - 30), h.start)
+                 and not self._received_a_thing(s, h)]
         if talks and not negative and not phone:  # "recalled for consultations" is a protest, not talks
             is_meeting = any(c.type == "leader_meeting" for c in out)
             official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
@@ -688,6 +691,7 @@ class Tagger:
             if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
+                  and not (main_pair and s.folded[:talks[0].start].endswith("the "))  # the leaders' talks again
                   and (official_words or (not leaders and any(s.contains(w) >= 0 for w in STATE_TALKS_WORDS)))
                   and (not leaders or len(leader_countries) < 2)):
                 # "the U.S. and Iran held talks"; "Modi to hold White House talks" is a leader's, not officials'
@@ -728,6 +732,12 @@ class Tagger:
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
+
+    @staticmethod
+    def _received_a_thing(s: Sentence, hit: Hit) -> bool:
+        """"Turkey received deliveries of S-400 parts": receiving a person is diplomacy, a thing is not."""
+        return s.folded[hit.start:hit.end] == "received" and not any(
+            0 <= m.start - hit.end <= 40 and (m.is_leader or m.is_official) for m in s.mentions)
 
     @staticmethod
     def _agrees_between_states(s: Sentence, hit: Hit, sanctioning: bool) -> bool:

@@ -427,3 +427,15 @@ def test_two_states_negotiating_hold_talks() -> None:
     day = dt.datetime(2024, 9, 10, 12, 0, tzinfo=dt.UTC)
     talks = tag("The visit comes as Washington and Baghdad negotiate the drawdown of the coalition.", day=day)["talks"]
     assert talks.countries == ["IQ", "US"]
+
+
+def test_ambassadors_recalled_for_urgent_consultations_are_not_talks() -> None:
+    events = tag("Israel recalled its ambassadors to Ireland and Norway for urgent consultations on Wednesday.")
+    assert "talks" not in events
+    assert events["ambassador_summoned_or_recalled"].countries == ["IE", "IL", "NO"]
+
+
+def test_a_state_receiving_goods_is_not_receiving_a_visitor() -> None:
+    events = tag("Turkey received a second day of deliveries of Russian S-400 missile components on Saturday, "
+                 "as U.S. officials warned of sanctions.")
+    assert "talks" not in events
