@@ -710,8 +710,8 @@ class Tagger:
                      if self._agrees_between_states(s, h, sanctioning=bool(triggers.get("sanctions")))]
         if agreement and s.has("signing") and not negative:
             parties = all_countries
-            if len(parties) < 2 and s.has("coref_pair") and main_pair:  # "the two leaders signed ..."
-                parties = main_pair
+            if len(parties) < 2 and main_pair and set(parties) <= set(main_pair):
+                parties = main_pair  # "the two leaders signed ...", "they also signed a joint communique"
             if len(parties) >= 2:  # a deal between states: one state's deal with its own parties is not
                 add("agreement", agreement[0], parties, people, 0.5)
             signing = [h for h in agreement if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]

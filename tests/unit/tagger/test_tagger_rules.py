@@ -439,3 +439,10 @@ def test_a_state_receiving_goods_is_not_receiving_a_visitor() -> None:
     events = tag("Turkey received a second day of deliveries of Russian S-400 missile components on Saturday, "
                  "as U.S. officials warned of sanctions.")
     assert "talks" not in events
+
+
+def test_a_deal_signed_without_naming_states_is_between_the_meetings_two() -> None:
+    day = dt.datetime(2021, 5, 5, 12, 0, tzinfo=dt.UTC)
+    events = tag("Kenyan President Uhuru Kenyatta hosted Tanzanian President Samia Suluhu Hassan in Nairobi on "
+                 "Tuesday. They also signed a joint communique on cooperation in transport and energy.", day=day)
+    assert events["agreement"].countries == ["KE", "TZ"]
