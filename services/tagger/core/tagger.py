@@ -834,6 +834,8 @@ class Tagger:
         cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end
                 and not self._cue_misleads(s, h)]
         tense = trigger.value[1]
+        if tense == "past" and s.folded.startswith(" by ", trigger.end):
+            tense = None  # "the first state visit hosted by King Charles": a participle, not a past event
         others = [h for h in cues if (h.start, h.end) != (trigger.start, trigger.end)]
         if tense == "future" and not others and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
                                                                  trigger.start):

@@ -446,3 +446,10 @@ def test_a_deal_signed_without_naming_states_is_between_the_meetings_two() -> No
     events = tag("Kenyan President Uhuru Kenyatta hosted Tanzanian President Samia Suluhu Hassan in Nairobi on "
                  "Tuesday. They also signed a joint communique on cooperation in transport and energy.", day=day)
     assert events["agreement"].countries == ["KE", "TZ"]
+
+
+def test_hosted_by_is_a_participle_not_a_past_meeting() -> None:
+    day = dt.datetime(2022, 11, 18, 12, 0, tzinfo=dt.UTC)  # a Friday
+    visit = tag("South African President Cyril Ramaphosa arrives in Britain on Monday for the first state visit "
+                "hosted by King Charles III since he became monarch.", day=day)["state_visit"]
+    assert visit.modality == "planned"
