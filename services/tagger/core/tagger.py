@@ -1011,8 +1011,9 @@ def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _title_case(text: str) -> bool:
-    words = text.split()
-    return sum(1 for w in words if w[:1].isupper()) > 0.6 * len(words)
+    """"Erdogan Meets Putin In Sochi": nearly every longer word capitalised, not just the many names."""
+    words = [w for w in text.split() if len(w) >= 4 and w[:1].isalpha()]
+    return bool(words) and sum(1 for w in words if w[:1].isupper()) > 0.85 * len(words)
 
 
 def _given_name(text: str, end: int) -> bool:

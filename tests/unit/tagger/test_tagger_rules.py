@@ -453,3 +453,11 @@ def test_hosted_by_is_a_participle_not_a_past_meeting() -> None:
     visit = tag("South African President Cyril Ramaphosa arrives in Britain on Monday for the first state visit "
                 "hosted by King Charles III since he became monarch.", day=day)["state_visit"]
     assert visit.modality == "planned"
+
+
+def test_a_long_sentence_full_of_names_is_not_a_title_case_headline() -> None:
+    day = dt.datetime(2024, 8, 16, 12, 0, tzinfo=dt.UTC)
+    events = tag("CIA Director William Burns, Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani and "
+                 "Egyptian intelligence chief Abbas Kamel met an Israeli delegation at a Doha hotel.", day=day)
+    assert "leader_meeting" not in events
+    assert "PS" not in events["talks"].countries
