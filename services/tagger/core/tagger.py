@@ -606,7 +606,10 @@ class Tagger:
                             and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
                    # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
                    and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
-        if meeting and not phone and not negative:
+        # "met Hu ... while praising China for staging the Olympic Games": only a nearby sports or business
+        # word makes the meeting something else ("a cabinet meeting", "the football match against")
+        if meeting and not phone and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60
+                                             for h in s.has("negative")):
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end)
             part_end = len(s.folded) if part_end == -1 else part_end
