@@ -461,3 +461,12 @@ def test_a_long_sentence_full_of_names_is_not_a_title_case_headline() -> None:
                  "Egyptian intelligence chief Abbas Kamel met an Israeli delegation at a Doha hotel.", day=day)
     assert "leader_meeting" not in events
     assert "PS" not in events["talks"].countries
+
+
+def test_a_sports_word_far_from_the_meeting_does_not_cancel_it() -> None:
+    day = dt.datetime(2008, 8, 10, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("U.S. President George W. Bush met Chinese President Hu Jintao in Beijing on Sunday and raised "
+                  "concerns about religious freedom, while praising China for staging the Olympic Games.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["CN", "US"]
+    assert "leader_meeting" not in tag("The prime minister chaired a cabinet meeting on Monday.")
