@@ -137,6 +137,7 @@ OFFICIAL_GROUPS = frozenset((
     "counterparts",
 ))
 OFFICIAL_PLURALS = OFFICIAL_GROUPS | {t for t in lexicon.OFFICIAL_TITLES if t.endswith(("ministers", "secretaries"))}
+ASKED_ABOUT = re.compile(r"\b(?:asked|questioned|quizzed) (?:about|on|over) (?:the|a|his|her|their) $")
 FOR_BEFORE = re.compile(r"\bfor (?:urgent |further |immediate )?$")  # "recalled for urgent consultations"
 STATE_TALKS_WORDS = ("talks", "negotiate", "negotiating", "negotiations")  # "as Washington and Baghdad negotiate"
 COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
@@ -602,6 +603,8 @@ class Tagger:
         meeting = [h for h in triggers.get("meeting", ())
                    if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))
                    and not self._received_a_thing(s, h)
+                   # "Biden, asked about the meeting, said ...": he is commenting on it, not at it
+                   and not ASKED_ABOUT.search(s.folded, max(0, h.start - 30), h.start)
                    and not (s.folded[h.start:h.end].endswith(("host", "hosts", "hosted"))
                             and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
                    # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting

@@ -470,3 +470,10 @@ def test_a_sports_word_far_from_the_meeting_does_not_cancel_it() -> None:
                   day=day)["leader_meeting"]
     assert meeting.countries == ["CN", "US"]
     assert "leader_meeting" not in tag("The prime minister chaired a cabinet meeting on Monday.")
+
+
+def test_a_leader_asked_about_a_meeting_is_not_at_it() -> None:
+    day = dt.datetime(2024, 3, 9, 12, 0, tzinfo=dt.UTC)
+    events = tag("President Joe Biden, asked about the meeting at a campaign event, said Orbán was looking for "
+                 "dictatorship.", day=day)
+    assert "leader_meeting" not in events
