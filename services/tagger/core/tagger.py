@@ -229,6 +229,8 @@ class Tagger:
             for alias in leader.aliases:
                 add(alias, "leader", index)
             add(leader.surname, "surname", fold(leader.surname))
+            if (family := _family_name(leader)) is not None:
+                add(family, "surname", family)  # "Trudeau" after "Justin Trudeau" (see _mentions)
         for country in self.knowledge.countries.values():
             for name in country.names:
                 add(name, "country", country.code)
@@ -335,6 +337,10 @@ class Tagger:
             mentions.append(Mention(hit.start, hit.end, leader.country_on(day), leader.name, is_leader,
                                     leader.is_official_on(day) and not is_leader, f"leader:{leader.name}"))
             seen_surnames[fold(leader.surname)] = leader
+            if (family := _family_name(leader)) is not None:
+                # a family name shared by several office holders ("Trudeau", "Aliyev", "Sharif") names one
+                # only after the article has named them in full
+                seen_surnames[family] = leader
             claimed.append((hit.start, hit.end))
 
         def is_claimed(start: int, end: int) -> bool:
@@ -1067,6 +1073,12 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
                 continue  # inside a span that starts earlier, or a longer one starting here
         kept.append(hit)
     return kept
+
+
+def _family_name(leader: Leader) -> str | None:
+    """The last word of a full-name surname kept whole because it is shared ("justin trudeau" -> "trudeau")."""
+    words = fold(leader.surname).split()
+    return words[-1] if len(words) > 1 and len(words[-1]) >= 4 and words[-1].isalpha() else None
 
 
 def _unique(values: Any) -> tuple[str, ...]:
