@@ -477,3 +477,11 @@ def test_a_leader_asked_about_a_meeting_is_not_at_it() -> None:
     events = tag("President Joe Biden, asked about the meeting at a campaign event, said Orbán was looking for "
                  "dictatorship.", day=day)
     assert "leader_meeting" not in events
+
+
+def test_a_shared_family_name_names_whoever_the_article_named_in_full() -> None:
+    day = dt.datetime(2019, 5, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Canadian Prime Minister Justin Trudeau arrived in Paris on Monday. Trudeau met Macron at the "
+                  "Elysee.", day=day)["leader_meeting"]
+    assert meeting.leaders == ["Emmanuel Macron", "Justin Trudeau"]
+    assert "leader_meeting" not in tag("Trudeau met Macron at the Elysee.", day=day)  # which Trudeau?
