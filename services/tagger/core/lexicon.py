@@ -126,6 +126,7 @@ MODALITY_CUES = {
         "rejected an offer", "rejected the offer", "rejects offer", "rejects an offer", "rejected a proposal",
         "rejected the proposal", "rejects proposal", "rejects summit", "rejected a summit", "will reject",
         "turned down", "declined an invitation", "declined the invitation", "not on the cards", "no basis",
+        "refused to meet", "refuses to meet", "refusing to meet", "refuse to meet",
     ),
     "cancelled": (
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",
@@ -161,6 +162,7 @@ MODALITY_CUES = {
         "travelling to", "traveling to", "to make", "to pay",
         "will hold", "will host", "will visit", "to sit down", "at the invitation of", "accepted an invitation",
         "accepted the invitation", "accepts invitation", "accepts an invitation",
+        "plans for", "being drawn up", "being prepared", "preparing for", "preparations for",
     ),
 }
 PAST_CUES = ("last week", "yesterday", "earlier this", "last month", "on monday", "on tuesday",

@@ -1005,11 +1005,14 @@ def _evidence(chosen: list[Candidate]) -> list[Evidence]:
 BACKGROUND_PREFIXES = lexicon.BACKGROUND_OPENERS
 
 
+PARENTHETICAL = re.compile(r", (?:which|who|whose) [^,;]*, ")
 _CLAUSE_OPENERS = (",", " and the ", " under which ", " which ", " after which ", " while ", " whereas ")
 
 
 def _new_clause(between: str) -> bool:
-    """Does the text between a trigger and a later cue open another clause ("..., under which ... will")?"""
+    """Does the text between a trigger and a later cue open another clause ("..., under which ... will")?
+    A relative clause set off by commas does not: "the visit, which was to include talks, was postponed"."""
+    between = PARENTHETICAL.sub("", between)
     return any(opener in between for opener in _CLAUSE_OPENERS)
 
 

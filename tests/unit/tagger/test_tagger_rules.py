@@ -485,3 +485,23 @@ def test_a_shared_family_name_names_whoever_the_article_named_in_full() -> None:
                   "Elysee.", day=day)["leader_meeting"]
     assert meeting.leaders == ["Emmanuel Macron", "Justin Trudeau"]
     assert "leader_meeting" not in tag("Trudeau met Macron at the Elysee.", day=day)  # which Trudeau?
+
+
+def test_plans_being_drawn_up_are_planned() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Plans for a meeting between Putin and Xi are being drawn up, the Kremlin said.",
+                  day=day)["leader_meeting"]
+    assert meeting.modality == "planned"
+
+
+def test_refusing_to_meet_is_a_denial() -> None:
+    day = dt.datetime(2024, 7, 8, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Milei snubbed Lula at the Mercosur summit, refusing to meet him.", day=day)["leader_meeting"]
+    assert meeting.modality == "denied"
+
+
+def test_a_relative_clause_does_not_cut_the_visit_from_its_verb() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    visit = tag("Erdogan's planned visit to Washington, which was to include talks with Biden, has been postponed.",
+                day=day)["state_visit"]
+    assert visit.modality == "cancelled"
