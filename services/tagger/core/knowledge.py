@@ -115,7 +115,8 @@ class Knowledge:
             candidates = candidates or heads_of_state
         elif title_word in MONARCH_TITLES or title_word in ("crown prince", "monarch", "supreme leader"):
             candidates = [c for c in heads_of_state + heads_of_gov if title_word in c[1].title.lower()]
-            candidates = candidates or heads_of_state
+            # a crown prince who leads governs: Saudi Arabia's is its prime minister
+            candidates = candidates or (heads_of_gov if title_word == "crown prince" else []) or heads_of_state
         else:  # "leader", "head of state", "strongman", ...
             ceremonial_head = bool(heads_of_state) and any(
                 t in heads_of_state[0][1].title.lower() for t in MONARCH_TITLES

@@ -396,6 +396,9 @@ class Tagger:
             if hit.kind not in ("title", "official_title", "title_plural") or is_claimed(hit.start, hit.end):
                 continue
             nationality = self._nationality_before(sentence, hit.start)
+            if nationality is None and hit.kind == "title" and (state := self._state_after(sentence, hit)):
+                nationality = state  # "the emir of Qatar", "the president of France"
+                claimed.append((state.start, state.end))
             if nationality is None:
                 continue
             country = str(nationality.value)
@@ -492,6 +495,17 @@ class Tagger:
             listed.append(hit)
             edge = hit.start
         return listed[::-1]
+
+    @staticmethod
+    def _state_after(sentence: Sentence, title: Hit) -> Hit | None:
+        """The state named right after a title and "of": "the emir of Qatar" (not a bloc's president)."""
+        if not sentence.folded.startswith(" of ", title.end):
+            return None
+        for hit in sentence.hits:
+            if hit.kind == "country" and hit.value != "EU" and hit.start in (title.end + 4, title.end + 8) \
+                    and sentence.folded[title.end + 4:hit.start] in ("", "the "):
+                return hit
+        return None
 
     @staticmethod
     def _states_after(sentence: Sentence, title: Hit) -> list[Hit]:

@@ -505,3 +505,16 @@ def test_a_relative_clause_does_not_cut_the_visit_from_its_verb() -> None:
     visit = tag("Erdogan's planned visit to Washington, which was to include talks with Biden, has been postponed.",
                 day=day)["state_visit"]
     assert visit.modality == "cancelled"
+
+
+def test_a_title_of_a_state_names_its_office_holder() -> None:
+    day = dt.datetime(2023, 9, 13, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("The emir of Qatar received the Egyptian president in Doha.", day=day)["leader_meeting"]
+    assert meeting.countries == ["EG", "QA"]
+    assert meeting.leaders == ["Abdel Fattah el-Sisi", "Tamim bin Hamad Al Thani"]
+
+
+def test_the_saudi_crown_prince_is_the_prime_minister_since_2022() -> None:
+    day = dt.datetime(2023, 9, 13, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("The Saudi crown prince met the Indian prime minister in New Delhi.", day=day)["leader_meeting"]
+    assert meeting.leaders == ["Mohammed bin Salman", "Narendra Modi"]
