@@ -396,9 +396,9 @@ class Tagger:
             if hit.kind not in ("title", "official_title", "title_plural") or is_claimed(hit.start, hit.end):
                 continue
             nationality = self._nationality_before(sentence, hit.start)
-            if nationality is None and hit.kind == "title" and (state := self._state_after(sentence, hit)):
-                nationality = state  # "the emir of Qatar", "the president of France"
-                claimed.append((state.start, state.end))
+            if nationality is None and hit.kind == "title" and (of_state := self._state_after(sentence, hit)):
+                nationality = of_state  # "the emir of Qatar", "the president of France"
+                claimed.append((of_state.start, of_state.end))
             if nationality is None:
                 continue
             country = str(nationality.value)
