@@ -151,6 +151,7 @@ MODALITY_CUES = {
         "exploring", "arranging", "trying to arrange", "seeking to arrange", "working to arrange",
         "not ruled out", "does not rule out", "did not rule out", "willing to meet", "ready to meet", "eyeing",
         "invitation", "invited", "invites", "inviting", "offered to", "could meet", "might meet",
+        "seek", "seeks", "seeking", "push for", "pushing for", "aims to", "aim to",
     ),
     "planned": (
         "will", "to meet", "due to", "scheduled", "set to", "plans to", "planned", "planning to",

@@ -518,3 +518,10 @@ def test_the_saudi_crown_prince_is_the_prime_minister_since_2022() -> None:
     day = dt.datetime(2023, 9, 13, 12, 0, tzinfo=dt.UTC)
     meeting = tag("The Saudi crown prince met the Indian prime minister in New Delhi.", day=day)["leader_meeting"]
     assert meeting.leaders == ["Mohammed bin Salman", "Narendra Modi"]
+
+
+def test_seeking_a_meeting_is_potential() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Japanese Prime Minister Fumio Kishida seeks a summit with North Korean leader Kim Jong Un.",
+                  day=day)["leader_meeting"]
+    assert meeting.modality == "potential"
