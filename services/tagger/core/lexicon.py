@@ -126,7 +126,8 @@ MODALITY_CUES = {
         "rejected an offer", "rejected the offer", "rejects offer", "rejects an offer", "rejected a proposal",
         "rejected the proposal", "rejects proposal", "rejects summit", "rejected a summit", "will reject",
         "turned down", "declined an invitation", "declined the invitation", "not on the cards", "no basis",
-        "refused to meet", "refuses to meet", "refusing to meet", "refuse to meet",
+        "refused to meet", "refuses to meet", "refusing to meet", "refuse to meet", "not expected to",
+        "is not expected to", "are not expected to", "was not expected to",
     ),
     "cancelled": (
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",

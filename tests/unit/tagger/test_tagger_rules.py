@@ -525,3 +525,16 @@ def test_seeking_a_meeting_is_potential() -> None:
     meeting = tag("Japanese Prime Minister Fumio Kishida seeks a summit with North Korean leader Kim Jong Un.",
                   day=day)["leader_meeting"]
     assert meeting.modality == "potential"
+
+
+def test_a_visit_to_a_leader_named_in_the_sentence_is_a_meeting_with_them() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    events = tag("Macron invited Modi to visit Paris in July.", day=day)
+    assert events["leader_meeting"].countries == ["FR", "IN"]
+    assert events["leader_meeting"].modality == "potential"
+
+
+def test_not_expected_to_meet_is_a_denial() -> None:
+    day = dt.datetime(2022, 9, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Erdogan is not expected to meet Assad during the summit.", day=day)["leader_meeting"]
+    assert meeting.modality == "denied"
