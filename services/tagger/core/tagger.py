@@ -109,6 +109,13 @@ OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|fo
                               r"help|pave|cost|affect|announce|unveil|"
                               r"agree|approve|handle|take effect|be (?!held|hosted|organi[sz]ed|arranged|scheduled|"
                               r"the first|their|his|her|a meeting|a summit|a visit|invited|received|welcomed))")
+# the verbs after a modal that still speak of the meeting or the trip ("could meet", "may take place")
+MODAL_KEEPS = re.compile(
+    r"[,.;]| [‘'\"“]?(?:not |also |soon |still |then |probably |possibly |likely |well |even |yet |eventually |"
+    r"finally |now |only |[a-z]+ly )*(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|seek|cancel|postpone|"
+    r"join|make|return|talk|discuss|call|invite|head|fly|take|happen|come|occur|see|sit|stop|arrive|get|start|"
+    r"resume|begin|open|welcome|receive|have|pay|tour|accept|agree|decide|choose|plan|want|like|consider|try|use|"
+    r"shake|greet|embrace|reach|lead|go ahead|proceed|convene|gather|summit|chat|confer|engage|love|prefer)")
 PRESENT_MOVE_BEFORE = re.compile(r"\b(?:arrives in|travels to|heads to|flies to|visits)\b[^,;]*$")
 # "Albania will host two migrant centres": a host of things, not of a guest
 HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their) )?(?:[a-z-]+ ){0,2}"
@@ -926,8 +933,9 @@ class Tagger:
             return True  # "a planned signing ceremony was called off": the meeting itself went ahead
         if SIDE_EVENT_AFTER.match(s.folded, cue.end):
             return True  # "a planned working lunch", "a scheduled news conference"
-        if word in MODALS and OTHER_VERB_AFTER.match(s.folded, cue.end):
-            return True  # "the two sides might sign a pact", "the centres could be operational": not the meeting
+        if word in MODALS and (OTHER_VERB_AFTER.match(s.folded, cue.end) or (
+                cue.end < len(s.folded) and not MODAL_KEEPS.match(s.folded, cue.end))):
+            return True  # "the two sides might sign a pact", "their countries could trust each other"
         if word in ("to make", "to pay") and not MADE_VISIT.match(s.folded, cue.end):
             return True  # "to make a visit" plans one; "agreed to make contacts" does not
         if word.startswith("to ") and (FIRST_TO.search(before) or ARRIVED_TO.search(before)):

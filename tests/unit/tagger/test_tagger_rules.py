@@ -538,3 +538,14 @@ def test_not_expected_to_meet_is_a_denial() -> None:
     day = dt.datetime(2022, 9, 14, 12, 0, tzinfo=dt.UTC)
     meeting = tag("Erdogan is not expected to meet Assad during the summit.", day=day)["leader_meeting"]
     assert meeting.modality == "denied"
+
+
+def test_a_modal_on_another_verb_does_not_hedge_the_visit() -> None:
+    day = dt.datetime(2023, 11, 6, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Chinese President Xi Jinping told Australian Prime Minister Anthony Albanese on Monday that their "
+                  "countries could trust each other, as Albanese became the first Australian leader to visit China "
+                  "in seven years.", day=day)["leader_meeting"]
+    assert meeting.modality == "occurred"
+    hedged = tag("Trump said he would 'love' to meet Kim Jong Un during his Asia trip.",
+                 day=dt.datetime(2025, 10, 24, 12, 0, tzinfo=dt.UTC))["leader_meeting"]
+    assert hedged.modality == "potential"
