@@ -457,6 +457,10 @@ class Tagger:
         # "Saddam Hussein's Iraq" or the sender of "a message from President Trump"
         states_at = {h.start for h in sentence.hits if h.kind in ("country", "capital")}
         for mention in mentions:
+            if mention.is_leader and mention.country == "EU":
+                # the EU's presidents lead a bloc, not a state: meeting them is talks, not a leaders' meeting
+                mention.is_leader, mention.is_official = False, True
+                continue
             if mention.is_leader and (PROXY_AFTER.match(folded, mention.end) or MESSAGE_FROM.search(
                     folded, max(0, mention.start - 50), mention.start) or (
                     folded.startswith(("'s ", "’s "), mention.end) and mention.end + 3 in states_at)):

@@ -549,3 +549,10 @@ def test_a_modal_on_another_verb_does_not_hedge_the_visit() -> None:
     hedged = tag("Trump said he would 'love' to meet Kim Jong Un during his Asia trip.",
                  day=dt.datetime(2025, 10, 24, 12, 0, tzinfo=dt.UTC))["leader_meeting"]
     assert hedged.modality == "potential"
+
+
+def test_the_eus_presidents_are_officials_not_national_leaders() -> None:
+    day = dt.datetime(2023, 5, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Azerbaijani President Ilham Aliyev and Armenian Prime Minister Nikol Pashinyan held talks in "
+                  "Brussels on Sunday hosted by European Council President Charles Michel.", day=day)["leader_meeting"]
+    assert meeting.countries == ["AM", "AZ"]
