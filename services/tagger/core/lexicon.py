@@ -127,7 +127,8 @@ MODALITY_CUES = {
         "rejected the proposal", "rejects proposal", "rejects summit", "rejected a summit", "will reject",
         "turned down", "declined an invitation", "declined the invitation", "not on the cards", "no basis",
         "refused to meet", "refuses to meet", "refusing to meet", "refuse to meet", "not expected to",
-        "is not expected to", "are not expected to", "was not expected to",
+        "is not expected to", "are not expected to", "was not expected to", "dismisses talk", "dismissed talk",
+        "dismissing talk",
     ),
     "cancelled": (
         "cancelled", "canceled", "cancels", "cancel", "cancellation", "called off", "calls off",

@@ -58,7 +58,7 @@ DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?
 REPORTED = re.compile(r"\b(?:officials|ministry|spokesman|spokeswoman|spokesperson|kremlin|aide) "
                       r"(?:said|says|announced|confirmed) (?:that )?(?:[a-z'-]+ ){0,4}$")
 ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|arrives|crossed|crosses|stepped|steps|"
-                        r"drove|landed|lands|(?:made|makes) an? (?:[a-z-]+ ){0,2}(?:visit|trip|stop|stopover|"
+                        r"drove|landed|lands|(?:made|makes) (?:an? )?(?:[a-z-]+ ){0,2}(?:visit|trip|stop|stopover|"
                         r"journey))\b[^,;]*$")
 # Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
 WORDLIKE_SURNAMES = frozenset((*WEEKDAY_NAMES, *MONTH_NAMES))
@@ -585,7 +585,14 @@ class Tagger:
     def tag(self, doc: Document) -> list[TaggedEvent]:
         day = doc.published_date
         sentences = self._sentences(doc)
+        # a headline's "Aliyev" is the Ilham Aliyev its body names in full: family names shared by several
+        # office holders are learnt from the whole article first
         seen_surnames: dict[str, Leader] = {}
+        for sentence in sentences:
+            for hit in sentence.hits:
+                if hit.kind == "leader" and (leader := self.knowledge.leaders[hit.value]).is_official_on(day) \
+                        and (family := _family_name(leader)) is not None:
+                    seen_surnames.setdefault(family, leader)
         for sentence in sentences:
             sentence.mentions = self._mentions(sentence, day, seen_surnames)
 

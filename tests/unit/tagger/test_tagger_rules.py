@@ -556,3 +556,19 @@ def test_the_eus_presidents_are_officials_not_national_leaders() -> None:
     meeting = tag("Azerbaijani President Ilham Aliyev and Armenian Prime Minister Nikol Pashinyan held talks in "
                   "Brussels on Sunday hosted by European Council President Charles Michel.", day=day)["leader_meeting"]
     assert meeting.countries == ["AM", "AZ"]
+
+
+def test_a_headlines_family_name_is_the_leader_its_body_names_in_full() -> None:
+    day = dt.datetime(2020, 11, 30, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Russian President Vladimir Putin hosted Azerbaijani President Ilham Aliyev and Armenian Prime "
+                  "Minister Nikol Pashinyan in the Kremlin on Monday.",
+                  title="Putin hosts Aliyev and Pashinyan for first talks since Karabakh war",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["AM", "AZ", "RU"]
+
+
+def test_a_headline_stop_to_meet_is_the_meeting_itself() -> None:
+    day = dt.datetime(2015, 12, 25, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("Indian Prime Minister Narendra Modi made a surprise stopover in Lahore on Friday to meet Nawaz "
+                  "Sharif.", title="Modi makes surprise Lahore stop to meet Sharif", day=day)["leader_meeting"]
+    assert meeting.modality == "occurred"
