@@ -122,6 +122,10 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
                           r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
                           r"cop\d*|event)\b")
+CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
+                           r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
+ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
+                         r"via video)")
 # "talks hosted by Qatar's emir", "a ceremony witnessed by President Clinton": the host takes part
 HOST_BEFORE = re.compile(r"\b(?:(?:hosted|mediated|brokered|witnessed|chaired|convened) by|"
                          r"in the presence of) (?:[a-z'’-]+,? ){0,5}$")
@@ -651,6 +655,10 @@ class Tagger:
         # word makes the meeting something else ("a cabinet meeting", "the football match against")
         if meeting and not phone and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60
                                              for h in s.has("negative")):
+            # "meet in Cairo, call Trump on Gaza", "with Erdogan on the line": not there in person
+            leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
+                       and not ON_THE_LINE.match(s.folded, m.end)]
+            leader_countries = _unique(m.country for m in leaders)
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end)
             part_end = len(s.folded) if part_end == -1 else part_end

@@ -572,3 +572,14 @@ def test_a_headline_stop_to_meet_is_the_meeting_itself() -> None:
     meeting = tag("Indian Prime Minister Narendra Modi made a surprise stopover in Lahore on Friday to meet Nawaz "
                   "Sharif.", title="Modi makes surprise Lahore stop to meet Sharif", day=day)["leader_meeting"]
     assert meeting.modality == "occurred"
+
+
+def test_a_leader_called_or_on_the_line_is_not_at_the_meeting() -> None:
+    day = dt.datetime(2025, 4, 7, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("French President Emmanuel Macron, Egyptian President Abdel Fattah al-Sisi and Jordan's King "
+                  "Abdullah II met in Cairo on Monday and called U.S. President Donald Trump on Gaza.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["EG", "FR", "JO"]
+    riyadh = tag("Trump met Syria's interim President Ahmed al-Sharaa in Riyadh on Wednesday, with Turkish President "
+                 "Tayyip Erdogan on the line.", day=dt.datetime(2025, 5, 14, 18, 0, tzinfo=dt.UTC))["leader_meeting"]
+    assert riyadh.countries == ["SY", "US"]
