@@ -122,6 +122,9 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
                           r"(?:centres|centers|camps|bases|refugees|migrants|troops|games|olympics|world cup|"
                           r"tournament|exhibition|expo|conference|forum|festival|concert|fair|race|championships?|"
                           r"cop\d*|event)\b")
+SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insisting|warn|warns|warned|warning|"
+                       r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"
+                       r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -659,6 +662,11 @@ class Tagger:
             leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
                        and not ON_THE_LINE.match(s.folded, m.end)]
             leader_countries = _unique(m.country for m in leaders)
+            if (said := SAID_THAT.search(s.folded, meeting[0].end)) and len(
+                    _unique(m.country for m in leaders if m.start < said.start())) >= 2:
+                # "met ..., with both insisting that the Iraqi president posed a threat": what they said
+                leaders = [m for m in leaders if m.start < said.start()]
+                leader_countries = _unique(m.country for m in leaders)
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end)
             part_end = len(s.folded) if part_end == -1 else part_end

@@ -583,3 +583,11 @@ def test_a_leader_called_or_on_the_line_is_not_at_the_meeting() -> None:
     riyadh = tag("Trump met Syria's interim President Ahmed al-Sharaa in Riyadh on Wednesday, with Turkish President "
                  "Tayyip Erdogan on the line.", day=dt.datetime(2025, 5, 14, 18, 0, tzinfo=dt.UTC))["leader_meeting"]
     assert riyadh.countries == ["SY", "US"]
+
+
+def test_a_leader_named_in_what_the_others_said_is_not_at_the_meeting() -> None:
+    day = dt.datetime(2002, 9, 7, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("President George W. Bush and British Prime Minister Tony Blair met at Camp David on Saturday, "
+                  "with both leaders insisting that the Iraqi president posed a growing threat.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["GB", "US"]
