@@ -125,6 +125,8 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
 SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insisting|warn|warns|warned|warning|"
                        r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"
                        r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
+HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|chaired|co-chaired|brokered) the "
+                                r"(?:[a-z-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -692,6 +694,10 @@ class Tagger:
                     pair = _unique(m.country for m in subject + guests)
                     if len(pair) >= 2:
                         add("leader_meeting", trigger, pair, subject + guests, 0.6)
+            elif main_pair and leaders and not set(leader_countries) <= set(main_pair) \
+                    and HOSTED_THE_MEETING.search(s.folded):
+                # "Macron, who hosted the meeting, and Merkel mediated": hosts of the article's meeting join it
+                add("leader_meeting", meeting[0], _unique([*main_pair, *leader_countries]), leaders, 0.35)
             elif len(leader_countries) >= 2:
                 add("leader_meeting", meeting[0], leader_countries, leaders, 0.6)
                 host = None if s.has("multilateral") else self._host(s, leader_countries)

@@ -591,3 +591,11 @@ def test_a_leader_named_in_what_the_others_said_is_not_at_the_meeting() -> None:
                   "with both leaders insisting that the Iraqi president posed a growing threat.",
                   day=day)["leader_meeting"]
     assert meeting.countries == ["GB", "US"]
+
+
+def test_leaders_who_hosted_the_meeting_join_it() -> None:
+    day = dt.datetime(2019, 12, 9, 22, 0, tzinfo=dt.UTC)
+    meeting = tag("Russian President Vladimir Putin and Ukrainian President Volodymyr Zelensky met in Paris on Monday. "
+                  "French President Emmanuel Macron, who hosted the meeting, and German Chancellor Angela Merkel "
+                  "mediated the four-way discussions.", day=day)["leader_meeting"]
+    assert meeting.countries == ["DE", "FR", "RU", "UA"]
