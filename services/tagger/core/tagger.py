@@ -1043,6 +1043,8 @@ class Tagger:
 def _hosts(cand: Candidate) -> list[Mention]:
     """Leaders a candidate's sentence names as hosting, mediating or witnessing: "hosted by the emir"."""
     folded = cand.sentence.folded
+    if HOSTED_THE_MEETING.search(folded):  # "Macron, who hosted the meeting, and Merkel mediated"
+        return [m for m in cand.mentions if m.is_leader]
     return [m for m in cand.mentions if m.is_leader and HOST_BEFORE.search(folded, max(0, m.start - 60), m.start)]
 
 
