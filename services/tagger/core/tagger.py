@@ -126,7 +126,7 @@ SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insis
                        r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"
                        r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
 HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|chaired|co-chaired|brokered) the "
-                                r"(?:[a-z-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
+                                r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -881,12 +881,12 @@ class Tagger:
         return None
 
     def _destination(self, s: Sentence, trigger: Hit, home: str) -> str | None:
-        for mention in s.mentions:
-            if mention.start >= trigger.end and mention.country != home and not mention.is_official:
-                return mention.country
-        for mention in s.mentions:  # "his UAE visit", "a Moscow trip": the place named before the word
+        for mention in s.mentions:  # "his UAE visit", "begins Morocco state visit as Algeria row simmers"
             if 0 <= trigger.start - mention.end <= 1 and mention.country != home and not mention.is_leader \
                     and not mention.is_official and mention.rule.startswith(("adj:", "country:", "capital:")):
+                return mention.country
+        for mention in s.mentions:
+            if mention.start >= trigger.end and mention.country != home and not mention.is_official:
                 return mention.country
         return None
 

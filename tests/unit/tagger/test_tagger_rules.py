@@ -599,3 +599,9 @@ def test_leaders_who_hosted_the_meeting_join_it() -> None:
                   "French President Emmanuel Macron, who hosted the meeting, and German Chancellor Angela Merkel "
                   "mediated the four-way discussions.", day=day)["leader_meeting"]
     assert meeting.countries == ["DE", "FR", "RU", "UA"]
+
+
+def test_a_state_named_before_visit_is_where_the_visit_goes() -> None:
+    day = dt.datetime(2024, 10, 28, 18, 0, tzinfo=dt.UTC)
+    visit = tag("", title="Macron begins Morocco state visit as Algeria row simmers", day=day)["state_visit"]
+    assert visit.countries == ["FR", "MA"]
