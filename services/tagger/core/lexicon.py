@@ -31,7 +31,7 @@ MEETING_TRIGGERS = {
     "met with": "past", "meeting with": None, "held talks": "past", "hold talks": None, "holds talks": "present",
     "holding talks": None, "talks with": None, "sat down with": "past", "sit down with": None,
     "hosted": "past", "hosts": "present", "host": None, "welcomed": "past", "welcomes": "present",
-    "received": "past", "shook hands": "past", "shake hands": None, "face-to-face": None,
+    "received": "past", "receives": "present", "shook hands": "past", "shake hands": None, "face-to-face": None,
     "tete-a-tete": None, "bilateral": None, "summit with": None, "summit between": None,
     "summit": None, "held a meeting": "past", "hold a meeting": None, "in-person": None, "encounter": None,
     "meeting between": None, "greeted": "past", "embraced": "past", "talks": None,
@@ -153,7 +153,8 @@ MODALITY_CUES = {
         "exploring", "arranging", "trying to arrange", "seeking to arrange", "working to arrange",
         "not ruled out", "does not rule out", "did not rule out", "willing to meet", "ready to meet", "eyeing",
         "invitation", "invited", "invites", "inviting", "offered to", "could meet", "might meet",
-        "seek", "seeks", "seeking", "push for", "pushing for", "aims to", "aim to",
+        "seek a meeting", "seeks a meeting", "seek a summit", "seeks a summit", "seeking a summit", "seek talks",
+        "seeks talks", "seeking talks", "push for", "pushing for", "aims to", "aim to",
     ),
     "planned": (
         "will", "to meet", "due to", "scheduled", "set to", "plans to", "planned", "planning to",

@@ -75,10 +75,11 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
 MESSAGE_FROM = re.compile(r"\b(?:message|letter|note|greetings|invitation)s? from (?:[a-z'’.-]+ ){0,3}$")
+BARE_PROXY_AFTER = re.compile(r" (?:envoys?|emissary|aides?|advis[eo]rs?|negotiators?|officials|administration)\b")
 # "Putin meets Witkoff as Trump tells Moscow ...": who is named after these is not at the meeting
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
 # "the two leaders held formal talks": a past verb before a noun trigger
-HELD_BEFORE = re.compile(r"\b(?:held|had|hosted|concluded|wrapped up|began|opened|attended)(?: [a-z'-]+){0,2} $")
+HELD_BEFORE = re.compile(r"\b(?:held|had|hosted|concluded|wrapped up|began|opened|attended)(?: [a-z'-]+){0,3} $")
 # parts of a visit whose cancellation or planning says nothing of the meeting itself
 _SIDE_EVENTS = (r"(?:signing|ceremony|lunch|dinner|banquet|news conference|press conference|joint statement|"
                 r"photo opportunity|walkabout)\b")
@@ -127,6 +128,8 @@ SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insis
                        r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
 HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|chaired|co-chaired|brokered) the "
                                 r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
+PLANS_NOUN = re.compile(r"\b(?:concrete|detailed|new|military|defence|defense|contingency|economic|future|"
+                        r"ambitious|agree|adopt|approve|its|their) $")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -470,7 +473,8 @@ class Tagger:
                 # the EU's presidents lead a bloc, not a state: meeting them is talks, not a leaders' meeting
                 mention.is_leader, mention.is_official = False, True
                 continue
-            if mention.is_leader and (PROXY_AFTER.match(folded, mention.end) or MESSAGE_FROM.search(
+            if mention.is_leader and (PROXY_AFTER.match(folded, mention.end) or BARE_PROXY_AFTER.match(
+                    folded, mention.end) or MESSAGE_FROM.search(
                     folded, max(0, mention.start - 50), mention.start) or (
                     folded.startswith(("'s ", "’s "), mention.end) and mention.end + 3 in states_at)):
                 mention.is_leader = mention.is_official = False
@@ -658,7 +662,9 @@ class Tagger:
                    and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
         # "met Hu ... while praising China for staging the Olympic Games": only a nearby sports or business
         # word makes the meeting something else ("a cabinet meeting", "the football match against")
-        if meeting and not phone and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60
+        # a call is not a meeting, but "will meet Putin in Budapest after a phone call" plans one
+        in_person = not phone or (meeting and meeting[0].value[1] == "future" and meeting[0].end < phone[0].start)
+        if meeting and in_person and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60
                                              for h in s.has("negative")):
             # "meet in Cairo, call Trump on Gaza", "with Erdogan on the line": not there in person
             leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
@@ -975,7 +981,10 @@ class Tagger:
             return True  # "the first prime minister to visit", "arrived in Hiroshima to attend": no plan
         if word == "invitation" and AT_INVITATION.search(before):
             return True
-        if word not in ("possible", "potential") or not before.endswith(("a ", "an ", "the ", "any ", "of ")):
+        if word in ("plans to", "planned") and PLANS_NOUN.search(before):
+            return True  # "calling on NATO to agree concrete plans to defend its flank": not the meeting's plan
+        if word not in ("possible", "potential", "planned") or not before.endswith(
+                ("a ", "an ", "the ", "any ", "of ", "'s ", "’s ", "its ", "their ")):
             return False  # "as soon as possible", "if possible": about the meeting itself
         window = s.folded[cue.end:cue.end + 30]
         stop = min((i for i in (window.find(","), window.find("."), window.find(";")) if i != -1), default=30)

@@ -605,3 +605,42 @@ def test_a_state_named_before_visit_is_where_the_visit_goes() -> None:
     day = dt.datetime(2024, 10, 28, 18, 0, tzinfo=dt.UTC)
     visit = tag("", title="Macron begins Morocco state visit as Algeria row simmers", day=day)["state_visit"]
     assert visit.countries == ["FR", "MA"]
+
+
+def test_a_leader_who_receives_another_meets_them() -> None:
+    day = dt.datetime(2025, 7, 9, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("", title="Pope Leo receives Zelensky at Castel Gandolfo, renews offer to host talks",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["UA", "VA"]
+    assert meeting.modality == "occurred"
+
+
+def test_a_leaders_envoy_without_a_possessive_is_still_the_envoy() -> None:
+    day = dt.datetime(2025, 4, 11, 18, 0, tzinfo=dt.UTC)
+    events = tag("", title="Putin receives Trump envoy Witkoff in St Petersburg", day=day)
+    assert "leader_meeting" not in events
+
+
+def test_a_meeting_planned_after_a_phone_call_is_a_meeting() -> None:
+    day = dt.datetime(2025, 10, 16, 22, 0, tzinfo=dt.UTC)
+    meeting = tag("", title="Trump says he will meet Putin in Budapest after 'productive' phone call",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["RU", "US"]
+    assert meeting.modality == "planned"
+
+
+def test_a_planned_or_concrete_plan_for_something_else_does_not_plan_the_meeting() -> None:
+    day = dt.datetime(1997, 3, 21, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("U.S. President Bill Clinton and Russian President Boris Yeltsin met at the Helsinki summit on "
+                  "Friday and papered over their dispute over NATO's planned expansion.", day=day)["leader_meeting"]
+    assert meeting.modality == "occurred"
+    baltic = tag("The presidents of Estonia, Latvia and Lithuania met in Tallinn on Friday and signed a joint "
+                 "declaration calling on NATO to agree concrete plans to defend its eastern flank.",
+                 day=dt.datetime(2023, 6, 2, 18, 0, tzinfo=dt.UTC))["leader_meeting"]
+    assert baltic.modality == "occurred"
+
+
+def test_seeking_backing_in_talks_is_not_seeking_the_talks() -> None:
+    day = dt.datetime(2024, 3, 5, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("", title="Andorra's Espot seeks Spanish backing in talks with Sanchez", day=day)["leader_meeting"]
+    assert meeting.modality != "potential"
