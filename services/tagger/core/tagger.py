@@ -744,10 +744,11 @@ class Tagger:
                     add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
                     self._visit_meeting(s, hit, traveller, destination, day, add,
                                         alone=not phone and len(leader_countries) < 2)
-                    host = next((m for m in leaders if m.country == destination), None)
-                    if host and not phone and not any(c.type == "leader_meeting" for c in out):
+                    inviter = next((m for m in leaders if m.country == destination), None)
+                    if inviter and not phone and not any(c.type == "leader_meeting" for c in out):
                         # "Macron invited Modi to visit Paris": the visitor would meet the host who invited him
-                        add("leader_meeting", hit, _unique([traveller.country, destination]), [traveller, host], 0.45)
+                        add("leader_meeting", hit, _unique([traveller.country, destination]), [traveller, inviter],
+                            0.45)
                     break
         summit_names = s.has("multilateral")
         if (summit := triggers.get("summit")) and not negative and not phone:
