@@ -756,7 +756,9 @@ class Tagger:
             if summit_names or len(leader_countries) >= 3:
                 add("summit", summit[0], leader_countries, leaders, 0.6)
         elif summit_names and meeting and not negative and (leaders or s.contains("leaders") >= 0) \
-                and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")):
+                and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")) \
+                and any(-40 < m.start - meeting[0].end < 40 or -40 < meeting[0].start - m.end < 40
+                        for m in summit_names):  # not "hosts the emir, names Qatar a major non-NATO ally"
             # "invites Modi to the SCO meeting": a leaders' gathering, unless ministers are meeting
             add("summit", meeting[0], leader_countries, leaders, 0.45)
         talks = [h for h in triggers.get("talks", ()) if not FOR_BEFORE.search(s.folded, max(0, h.start - 30), h.start)

@@ -644,3 +644,11 @@ def test_seeking_backing_in_talks_is_not_seeking_the_talks() -> None:
     day = dt.datetime(2024, 3, 5, 18, 0, tzinfo=dt.UTC)
     meeting = tag("", title="Andorra's Espot seeks Spanish backing in talks with Sanchez", day=day)["leader_meeting"]
     assert meeting.modality != "potential"
+
+
+def test_a_bloc_named_far_from_the_meeting_does_not_make_it_a_summit() -> None:
+    day = dt.datetime(2022, 1, 31, 18, 0, tzinfo=dt.UTC)
+    events = tag("U.S. President Joe Biden hosted Qatar's emir, Sheikh Tamim bin Hamad Al Thani, at the White House on "
+                 "Monday and said he would designate Qatar a major non-NATO ally.", day=day)
+    assert "summit" not in events
+    assert events["leader_meeting"].countries == ["QA", "US"]
