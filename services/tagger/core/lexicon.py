@@ -22,7 +22,8 @@ OFFICIAL_TITLES = (
     # plurals: keys match whole words only
     "ministers", "foreign ministers", "defence ministers", "defense ministers", "finance ministers",
     "trade ministers", "envoys", "delegations", "negotiating teams", "trade teams", "senior officials",
-    "counterparts", "foreign secretaries", "mediators", "counterpart",
+    "counterparts", "foreign secretaries", "mediators", "counterpart", "special representatives",
+    "representatives",
 )
 
 # Meeting verbs/nouns; value = tense hint ("past" makes modality "occurred" when no other cue).

@@ -153,7 +153,7 @@ NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 OFFICIAL_GROUPS = frozenset((
     "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
     "special envoy", "negotiating teams", "trade teams", "mediators", "ministers", "foreign ministers",
-    "counterparts",
+    "counterparts", "special representatives", "representatives",
 ))
 OFFICIAL_PLURALS = OFFICIAL_GROUPS | {t for t in lexicon.OFFICIAL_TITLES if t.endswith(("ministers", "secretaries"))}
 ASKED_ABOUT = re.compile(r"\b(?:asked|questioned|quizzed) (?:about|on|over) (?:the|a|his|her|their) $")
@@ -670,6 +670,13 @@ class Tagger:
             leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
                        and not ON_THE_LINE.match(s.folded, m.end)]
             leader_countries = _unique(m.country for m in leaders)
+            said_before = [m for m in SAID_THAT.finditer(s.folded, 0, meeting[0].start)]
+            if said_before and any(said_before[-1].end() <= h.start < meeting[0].start and (
+                    h.value in OFFICIAL_PLURALS or h.value in ("envoy", "special envoy", "delegation"))
+                    for h in s.has("official_title")):
+                # "Modi and Xi agreed that their special representatives would meet soon": the envoys meet
+                leaders = [m for m in leaders if m.start > said_before[-1].end()]
+                leader_countries = _unique(m.country for m in leaders)
             if (said := SAID_THAT.search(s.folded, meeting[0].end)) and len(
                     _unique(m.country for m in leaders if m.start < said.start())) >= 2:
                 # "met ..., with both insisting that the Iraqi president posed a threat": what they said

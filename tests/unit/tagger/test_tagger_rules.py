@@ -652,3 +652,11 @@ def test_a_bloc_named_far_from_the_meeting_does_not_make_it_a_summit() -> None:
                  "Monday and said he would designate Qatar a major non-NATO ally.", day=day)
     assert "summit" not in events
     assert events["leader_meeting"].countries == ["QA", "US"]
+
+
+def test_envoys_the_leaders_agreed_would_meet_hold_talks_not_the_leaders() -> None:
+    day = dt.datetime(2024, 10, 23, 18, 0, tzinfo=dt.UTC)
+    events = tag("Prime Minister Narendra Modi and President Xi Jinping agreed that their special representatives on "
+                 "the boundary question would meet soon.", day=day)
+    assert "leader_meeting" not in events
+    assert events["talks"].countries == ["CN", "IN"]
