@@ -929,7 +929,8 @@ class Tagger:
         # a cue after a comma past the trigger belongs to another phrase ("..., in what would be the
         # first visit"): it decides only when nothing nearer does
         near = [h for h in cues if h.start < trigger.start or not _new_clause(s.folded[trigger.end:h.start])]
-        if near or (cues and tense not in ("past", "present", "future")):
+        held = HELD_BEFORE.search(s.folded, max(0, trigger.start - 50), trigger.start)
+        if near or (cues and tense not in ("past", "present", "future") and not held):
             pool = near or cues
             best = min(pool, key=lambda h: MODALITY_ORDER.index(h.value))
             if best.value == "potential" and s.folded[best.start:best.end] == "would" and (
@@ -949,8 +950,7 @@ class Tagger:
             when = resolve_date(clause, day, True)
             if when and when > day and resolve_date(clause, day, False) != day:
                 return "planned", None
-        if tense in ("past", "present") or s.has("past_cue") or HELD_BEFORE.search(s.folded, max(0, trigger.start - 40),
-                                                                      trigger.start):
+        if tense in ("past", "present") or s.has("past_cue") or held:
             return "occurred", None  # "the two leaders held formal talks"
         if tense == "future":
             return "planned", None

@@ -660,3 +660,11 @@ def test_envoys_the_leaders_agreed_would_meet_hold_talks_not_the_leaders() -> No
                  "the boundary question would meet soon.", day=day)
     assert "leader_meeting" not in events
     assert events["talks"].countries == ["CN", "IN"]
+
+
+def test_talks_held_are_held_whatever_a_later_clause_announced() -> None:
+    day = dt.datetime(2024, 10, 23, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("The leaders of India and China held their first formal bilateral talks in five years on Wednesday "
+                  "in Kazan, two days after New Delhi announced an agreement on border patrols.",
+                  day=day)["leader_meeting"]
+    assert meeting.modality == "occurred"
