@@ -76,6 +76,8 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"office|party|team)\b")
 MESSAGE_FROM = re.compile(r"\b(?:message|letter|note|greetings|invitation)s? from (?:[a-z'’.-]+ ){0,3}$")
 BARE_PROXY_AFTER = re.compile(r" (?:envoys?|emissary|aides?|advis[eo]rs?|negotiators?|officials|administration)\b")
+RELATIVE_BEFORE = re.compile(r"\b(?:first lady|wife|husband|son|daughter|brother|sister|mother|father|widow|"
+                             r"nephew|niece|grandson|granddaughter),? [a-z]+ $")
 # "Putin meets Witkoff as Trump tells Moscow ...": who is named after these is not at the meeting
 SUBORDINATE = re.compile(r" (?:as|amid|after|while|whereas) (?!well as|part of|host|guests?\b)")
 # "the two leaders held formal talks": a past verb before a noun trigger
@@ -376,8 +378,8 @@ class Tagger:
                 active_leaders = [p for p in active if p.is_leader_on(day)]
                 pool = active_leaders or active
                 leader_or_none = pool[0] if len(pool) == 1 else None
-            if leader_or_none is None:
-                continue
+            if leader_or_none is None or RELATIVE_BEFORE.search(folded, max(0, hit.start - 40), hit.start):
+                continue  # "first lady Melania Trump", "his son Hunter Biden": the family, not the leader
             leader = leader_or_none
             is_leader = leader.is_leader_on(day) and not former_before(hit.start)
             mentions.append(Mention(hit.start, hit.end, leader.country_on(day), leader.name, is_leader,

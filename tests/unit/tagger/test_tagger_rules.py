@@ -668,3 +668,9 @@ def test_talks_held_are_held_whatever_a_later_clause_announced() -> None:
                   "in Kazan, two days after New Delhi announced an agreement on border patrols.",
                   day=day)["leader_meeting"]
     assert meeting.modality == "occurred"
+
+
+def test_a_leaders_relative_is_not_the_leader() -> None:
+    day = dt.datetime(2022, 2, 24, 12, 0, tzinfo=dt.UTC)
+    events = tag("US first lady Jill Biden visited Kenya and met President Uhuru Kenyatta.", day=day)
+    assert "leader_meeting" not in events
