@@ -115,8 +115,12 @@ class Knowledge:
             candidates = candidates or heads_of_state
         elif title_word in MONARCH_TITLES or title_word in ("crown prince", "monarch", "supreme leader"):
             candidates = [c for c in heads_of_state + heads_of_gov if title_word in c[1].title.lower()]
-            # a crown prince who leads governs: Saudi Arabia's is its prime minister
-            candidates = candidates or (heads_of_gov if title_word == "crown prince" else []) or heads_of_state
+            if title_word == "crown prince":
+                # a crown prince leads only as prime minister (Saudi Arabia's since 2022, Bahrain's); before, or
+                # elsewhere, he is an heir, not an office holder
+                return next((leader for leader, _ in heads_of_gov
+                             if any(alias.startswith("Crown Prince") for alias in leader.aliases)), None)
+            candidates = candidates or heads_of_state
         else:  # "leader", "head of state", "strongman", ...
             ceremonial_head = bool(heads_of_state) and any(
                 t in heads_of_state[0][1].title.lower() for t in MONARCH_TITLES

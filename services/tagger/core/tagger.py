@@ -74,7 +74,8 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
-MESSAGE_FROM = re.compile(r"\b(?:message|letter|note|greetings|invitation)s? from (?:[a-z'’.-]+ ){0,3}$")
+MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|on behalf of) "
+                          r"(?:[a-z'’.-]+ ){0,3}$")
 BARE_PROXY_AFTER = re.compile(r" (?:envoys?|emissary|aides?|advis[eo]rs?|negotiators?|officials|administration)\b")
 RELATIVE_BEFORE = re.compile(r"\b(?:first lady|wife|husband|son|daughter|brother|sister|mother|father|widow|"
                              r"nephew|niece|grandson|granddaughter),? [a-z]+ $")
@@ -445,10 +446,14 @@ class Tagger:
                     claimed.append((state.start, state.end))
             named = [m for m in mentions if 0 <= m.start - hit.end <= 2]
             if named:  # "President Putin": the name already counts; the title confirms leadership
-                if hit.kind == "title":
+                if hit.kind == "title" and hit.value != "crown prince":  # an heir leads only if he governs
                     named[0].is_leader, named[0].is_official = True, False
                 continue
-            if hit.kind == "title":
+            if hit.kind == "title" and hit.value == "crown prince" and \
+                    not self.knowledge.office_holder(country, hit.value, day):
+                # "the Saudi crown prince" in 2021: an heir, who meets a leader for talks
+                mentions.append(Mention(hit.start, hit.end, country, None, False, True, "official:crown prince"))
+            elif hit.kind == "title":
                 holder = self.knowledge.office_holder(country, hit.value, day)
                 name = holder.name if holder else self._unknown_name(text, hit.end)
                 mentions.append(Mention(hit.start, hit.end, country, name, True, False, f"title:{hit.value}"))

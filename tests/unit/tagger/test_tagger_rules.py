@@ -674,3 +674,20 @@ def test_a_leaders_relative_is_not_the_leader() -> None:
     day = dt.datetime(2022, 2, 24, 12, 0, tzinfo=dt.UTC)
     events = tag("US first lady Jill Biden visited Kenya and met President Uhuru Kenyatta.", day=day)
     assert "leader_meeting" not in events
+
+
+def test_a_crown_prince_leads_only_as_prime_minister() -> None:
+    before = tag("The Saudi crown prince met the Indian prime minister in New Delhi.",
+                 day=dt.datetime(2019, 2, 20, 12, 0, tzinfo=dt.UTC))
+    assert "leader_meeting" not in before
+    assert before["talks"].countries == ["IN", "SA"]
+    after = tag("The Saudi crown prince met the Indian prime minister in New Delhi.",
+                day=dt.datetime(2023, 9, 11, 12, 0, tzinfo=dt.UTC))["leader_meeting"]
+    assert after.leaders == ["Mohammed bin Salman", "Narendra Modi"]
+
+
+def test_a_king_represented_by_his_heir_is_not_there() -> None:
+    day = dt.datetime(2021, 1, 5, 17, 0, tzinfo=dt.UTC)
+    events = tag("Qatar's Emir Sheikh Tamim bin Hamad Al Thani was embraced on the tarmac by Saudi Crown Prince "
+                 "Mohammed bin Salman, who chaired the summit on behalf of King Salman.", day=day)
+    assert "leader_meeting" not in events
