@@ -752,6 +752,12 @@ class Tagger:
                 # the traveller: the nearest leader named before the trigger ("Xi's state visit to France")
                 before = [m for m in leaders if m.end <= hit.start]
                 traveller = before[-1] if before else leaders[0]
+                if any(traveller.end <= m.start and m.end <= hit.start and not m.is_leader
+                       and "former " in s.folded[max(0, m.start - 25):m.start] for m in s.mentions):
+                    continue  # "Kim Jong Il met former President Clinton during a visit": Clinton's visit
+                if any(0 <= hit.start - m.end <= 1 and m.country != traveller.country and not m.is_leader
+                       and m.rule.startswith("adj:") for m in s.mentions):
+                    continue  # "talks with Zelensky, the highest-level Chinese visit to Ukraine": not his
                 destination = self._destination(s, hit, traveller.country)
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
@@ -905,6 +911,8 @@ class Tagger:
 
     def _destination(self, s: Sentence, trigger: Hit, home: str) -> str | None:
         for mention in s.mentions:  # "his UAE visit", "begins Morocco state visit as Algeria row simmers"
+            if s.folded.startswith(" to ", trigger.end):
+                break  # "the highest-level Chinese visit to Ukraine": the adjective is the visitor's
             if 0 <= trigger.start - mention.end <= 1 and mention.country != home and not mention.is_leader \
                     and not mention.is_official and mention.rule.startswith(("adj:", "country:", "capital:")):
                 return mention.country

@@ -691,3 +691,18 @@ def test_a_king_represented_by_his_heir_is_not_there() -> None:
     events = tag("Qatar's Emir Sheikh Tamim bin Hamad Al Thani was embraced on the tarmac by Saudi Crown Prince "
                  "Mohammed bin Salman, who chaired the summit on behalf of King Salman.", day=day)
     assert "leader_meeting" not in events
+
+
+def test_another_nations_visit_is_not_the_hosts_trip() -> None:
+    day = dt.datetime(2023, 5, 16, 18, 0, tzinfo=dt.UTC)
+    events = tag("China's special envoy Li Hui held talks with Ukrainian President Volodymyr Zelensky in Kyiv on "
+                 "Tuesday, the highest-level Chinese visit to Ukraine since the invasion.", day=day)
+    assert "leader_meeting" not in events
+    assert events["talks"].countries == ["CN", "UA"]
+
+
+def test_a_former_leaders_visit_is_not_the_hosts_trip() -> None:
+    day = dt.datetime(2024, 3, 9, 12, 0, tzinfo=dt.UTC)
+    events = tag("Hungarian Prime Minister Viktor Orban met former President Donald Trump during a visit to "
+                 "Florida on Friday.", day=day)
+    assert "leader_meeting" not in events
