@@ -667,28 +667,14 @@ class Tagger:
                             and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
                    # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
                    and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
+        # a call is not a meeting, but "will meet Putin in Budapest after a phone call" plans one
+        in_person = not phone or bool(meeting and meeting[0].value[1] == "future" and meeting[0].end < phone[0].start)
         # "met Hu ... while praising China for staging the Olympic Games": only a nearby sports or business
         # word makes the meeting something else ("a cabinet meeting", "the football match against")
-        # a call is not a meeting, but "will meet Putin in Budapest after a phone call" plans one
-        in_person = not phone or (meeting and meeting[0].value[1] == "future" and meeting[0].end < phone[0].start)
         if meeting and in_person and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60
                                              for h in s.has("negative")):
-            # "meet in Cairo, call Trump on Gaza", "with Erdogan on the line": not there in person
-            leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
-                       and not ON_THE_LINE.match(s.folded, m.end)]
+            leaders = self._present(s, meeting[0], leaders)
             leader_countries = _unique(m.country for m in leaders)
-            said_before = [m for m in SAID_THAT.finditer(s.folded, 0, meeting[0].start)]
-            if said_before and any(said_before[-1].end() <= h.start < meeting[0].start and (
-                    h.value in OFFICIAL_PLURALS or h.value in ("envoy", "special envoy", "delegation"))
-                    for h in s.has("official_title")):
-                # "Modi and Xi agreed that their special representatives would meet soon": the envoys meet
-                leaders = [m for m in leaders if m.start > said_before[-1].end()]
-                leader_countries = _unique(m.country for m in leaders)
-            if (said := SAID_THAT.search(s.folded, meeting[0].end)) and len(
-                    _unique(m.country for m in leaders if m.start < said.start())) >= 2:
-                # "met ..., with both insisting that the Iraqi president posed a threat": what they said
-                leaders = [m for m in leaders if m.start < said.start()]
-                leader_countries = _unique(m.country for m in leaders)
             part_start = s.folded.rfind(";", 0, meeting[0].start) + 1
             part_end = s.folded.find(";", meeting[0].end)
             part_end = len(s.folded) if part_end == -1 else part_end
@@ -831,6 +817,24 @@ class Tagger:
         if (ambassador := triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
             add("ambassador_summoned_or_recalled", ambassador[0], all_countries, people, 0.6)
         return out
+
+    @staticmethod
+    def _present(s: Sentence, trigger: Hit, leaders: list[Mention]) -> list[Mention]:
+        """The leaders a meeting sentence names who are at the meeting in person."""
+        # "meet in Cairo, call Trump on Gaza", "with Erdogan on the line": not there in person
+        leaders = [m for m in leaders if not CALLED_BEFORE.search(s.folded, max(0, m.start - 40), m.start)
+                   and not ON_THE_LINE.match(s.folded, m.end)]
+        said_before = list(SAID_THAT.finditer(s.folded, 0, trigger.start))
+        if said_before and any(said_before[-1].end() <= h.start < trigger.start and (
+                h.value in OFFICIAL_PLURALS or h.value in ("envoy", "special envoy", "delegation"))
+                for h in s.has("official_title")):
+            # "Modi and Xi agreed that their special representatives would meet soon": the envoys meet
+            leaders = [m for m in leaders if m.start > said_before[-1].end()]
+        if (said := SAID_THAT.search(s.folded, trigger.end)) and len(
+                _unique(m.country for m in leaders if m.start < said.start())) >= 2:
+            # "met ..., with both insisting that the Iraqi president posed a threat": what they said
+            leaders = [m for m in leaders if m.start < said.start()]
+        return leaders
 
     @staticmethod
     def _received_a_thing(s: Sentence, hit: Hit) -> bool:
