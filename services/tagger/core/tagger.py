@@ -26,7 +26,7 @@ from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
 from services.tagger.core.model import Document, Evidence, TaggedEvent
 from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans, word_form
 
-TAGGER_VERSION = "rules-3"  # bump when rules change, so re-tagging can be told apart
+TAGGER_VERSION = "rules-4"  # bump when rules change, so re-tagging can be told apart
 
 MODALITY_ORDER = ("denied", "cancelled", "potential", "planned", "occurred")
 TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
