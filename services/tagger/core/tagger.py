@@ -133,6 +133,10 @@ HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|cha
                                 r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
 PLANS_NOUN = re.compile(r"\b(?:concrete|detailed|new|military|defence|defense|contingency|economic|future|"
                         r"ambitious|agree|adopt|approve|its|their) $")
+# a summit of many, whoever the sentence names: "on the sidelines of a summit of Southeast Asian leaders"
+GATHERING = re.compile(r"\b(?:sidelines of (?:a|an|the) (?:[a-z'-]+ ){0,4}summit|summit of (?:[a-z'-]+ ){0,4}"
+                       r"(?:leaders|heads of state|heads of government|nations|countries|states)|summit hosted by|"
+                       r"regional summit)\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -759,7 +763,7 @@ class Tagger:
         summit_names = s.has("multilateral")
         if (summit := triggers.get("summit")) and not negative and not phone:
             # multilateral: a named grouping, or leaders of three or more states (places do not count)
-            if summit_names or len(leader_countries) >= 3:
+            if summit_names or len(leader_countries) >= 3 or GATHERING.search(s.folded):
                 add("summit", summit[0], leader_countries, leaders, 0.6)
         elif summit_names and meeting and not negative and (leaders or s.contains("leaders") >= 0) \
                 and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")) \

@@ -706,3 +706,12 @@ def test_a_former_leaders_visit_is_not_the_hosts_trip() -> None:
     events = tag("Hungarian Prime Minister Viktor Orban met former President Donald Trump during a visit to "
                  "Florida on Friday.", day=day)
     assert "leader_meeting" not in events
+
+
+def test_a_summit_of_many_leaders_is_a_summit_whoever_is_named() -> None:
+    day = dt.datetime(2016, 9, 5, 12, 0, tzinfo=dt.UTC)
+    events = tag("The two were due to meet on the sidelines of a summit of Southeast Asian leaders in Vientiane.",
+                 day=day)
+    assert "summit" in events
+    assert "summit" not in tag("Biden and Xi will hold a summit in San Francisco on Wednesday.",
+                               day=dt.datetime(2023, 11, 13, 12, 0, tzinfo=dt.UTC))
