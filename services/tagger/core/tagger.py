@@ -137,6 +137,10 @@ PLANS_NOUN = re.compile(r"\b(?:concrete|detailed|new|military|defence|defense|co
 GATHERING = re.compile(r"\b(?:sidelines of (?:a|an|the) (?:[a-z'-]+ ){0,4}summit|summit of (?:[a-z'-]+ ){0,4}"
                        r"(?:leaders|heads of state|heads of government|nations|countries|states)|summit hosted by|"
                        r"regional summit)\b")
+FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the |a |an )?"
+                          r"(?:(?!annual |bilateral )[a-z0-9'’-]+ ){0,5}"
+                          r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
+                          r"leaders' meeting)\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -748,10 +752,14 @@ class Tagger:
                 if any(0 <= hit.start - m.end <= 1 and m.country != traveller.country and not m.is_leader
                        and m.rule.startswith("adj:") for m in s.mentions):
                     continue  # "talks with Zelensky, the highest-level Chinese visit to Ukraine": not his
+                # "travels to South Africa this week for the BRICS summit": not a visit to its host
+                for_a_summit = FOR_A_SUMMIT.match(s.folded, hit.end) and s.contains("state visit") < 0 \
+                    and s.contains("official visit") < 0
                 destination = self._destination(s, hit, traveller.country)
                 if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                                     or hit.start > traveller.start):
-                    add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
+                    if not for_a_summit:
+                        add("state_visit", hit, _unique([traveller.country, destination]), [traveller], 0.55)
                     self._visit_meeting(s, hit, traveller, destination, day, add,
                                         alone=not phone and len(leader_countries) < 2)
                     inviter = next((m for m in leaders if m.country == destination), None)

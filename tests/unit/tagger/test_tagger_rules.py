@@ -715,3 +715,13 @@ def test_a_summit_of_many_leaders_is_a_summit_whoever_is_named() -> None:
     assert "summit" in events
     assert "summit" not in tag("Biden and Xi will hold a summit in San Francisco on Wednesday.",
                                day=dt.datetime(2023, 11, 13, 12, 0, tzinfo=dt.UTC))
+
+
+def test_a_trip_to_attend_a_summit_is_not_a_state_visit() -> None:
+    day = dt.datetime(2023, 8, 21, 12, 0, tzinfo=dt.UTC)
+    events = tag("Indian Prime Minister Narendra Modi travels to South Africa this week for the BRICS summit.", day=day)
+    assert "state_visit" not in events
+    assert "summit" in events
+    annual = tag("Russian President Vladimir Putin will visit India on December 4-5 for the annual summit with "
+                 "Prime Minister Narendra Modi.", day=dt.datetime(2025, 11, 28, 12, 0, tzinfo=dt.UTC))
+    assert "state_visit" in annual
