@@ -785,7 +785,11 @@ class Tagger:
             is_meeting = any(c.type == "leader_meeting" for c in out)
             official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
                                  for h in s.has("official_title"))
-            if officials and (len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
+            # ministers or a bloc's officials at the leaders' own meeting ("the two leaders were joined for
+            # part of the talks by von der Leyen") are part of it, not talks of their own
+            with_the_leaders = (is_meeting or s.has("coref_pair")) and all(o.country == "EU" for o in officials)
+            if officials and not with_the_leaders and (
+                    len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
                 add("talks", talks[0], _unique(m.country for m in people) or all_countries, people, 0.55)
             elif (not is_meeting and len(all_countries) >= 2
                   and not (main_pair and s.folded[:talks[0].start].endswith("the "))  # the leaders' talks again

@@ -725,3 +725,12 @@ def test_a_trip_to_attend_a_summit_is_not_a_state_visit() -> None:
     annual = tag("Russian President Vladimir Putin will visit India on December 4-5 for the annual summit with "
                  "Prime Minister Narendra Modi.", day=dt.datetime(2025, 11, 28, 12, 0, tzinfo=dt.UTC))
     assert "state_visit" in annual
+
+
+def test_a_blocs_officials_at_the_leaders_meeting_are_not_talks_of_their_own() -> None:
+    day = dt.datetime(2024, 5, 6, 18, 0, tzinfo=dt.UTC)
+    events = tag("French President Emmanuel Macron hosted Chinese President Xi Jinping at the Elysee on Monday. "
+                 "The two leaders were joined for part of the talks by European Commission President Ursula von der "
+                 "Leyen, who raised concerns about Chinese subsidies.", day=day)
+    assert "talks" not in events
+    assert events["leader_meeting"].countries == ["CN", "FR"]
