@@ -141,6 +141,7 @@ FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the 
                           r"(?:(?!annual |bilateral )[a-z0-9'’-]+ ){0,5}"
                           r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
                           r"leaders' meeting)\b")
+ACCEPTED = re.compile(r"\b(?:accepted|accepts|has accepted|agreed to come|agreed to go)\b")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -975,6 +976,8 @@ class Tagger:
                 return "planned", best
             if best.value == "denied" and CONDITION.search(s.folded, best.end, clause_end):
                 return "potential", best  # "would not meet Erdogan until Turkey withdraws": on a condition
+            if s.folded[best.start:best.end].startswith("invit") and ACCEPTED.search(s.folded, best.end, clause_end):
+                return "planned", best  # "invited Xi to visit Moscow, and Xi has accepted": a plan now
             # "to meet" after a denial cue elsewhere in the clause is still a denial
             return best.value, best
         move = PRESENT_MOVE_BEFORE.search(s.folded, clause_start, trigger.start)

@@ -734,3 +734,16 @@ def test_a_blocs_officials_at_the_leaders_meeting_are_not_talks_of_their_own() -
                  "Leyen, who raised concerns about Chinese subsidies.", day=day)
     assert "talks" not in events
     assert events["leader_meeting"].countries == ["CN", "FR"]
+
+
+def test_hedges_that_keep_a_meeting_potential() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    for sentence in ("It is unclear whether Putin will meet Xi.", "Putin and Xi will likely meet at the summit.",
+                     "A Putin-Xi meeting has not been ruled out."):
+        assert tag(sentence, day=day)["leader_meeting"].modality == "potential", sentence
+
+
+def test_an_accepted_invitation_is_a_plan() -> None:
+    day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Putin has invited Xi to visit Moscow, and Xi has accepted.", day=day)["leader_meeting"]
+    assert meeting.modality == "planned"
