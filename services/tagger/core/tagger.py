@@ -74,8 +74,9 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
-MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|on behalf of) "
-                          r"(?:[a-z'’.-]+ ){0,3}$")
+MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|on behalf of|"
+                          r"(?:advis[eo]r|aide|envoy|emissary|spokes(?:man|woman|person)|representative|negotiator)s? "
+                          r"(?:to|of|for)) (?:[a-z'’.-]+ ){0,3}$")
 BARE_PROXY_AFTER = re.compile(r" (?:envoys?|emissary|aides?|advis[eo]rs?|negotiators?|officials|administration)\b")
 RELATIVE_BEFORE = re.compile(r"\b(?:first lady|wife|husband|son|daughter|brother|sister|mother|father|widow|"
                              r"nephew|niece|grandson|granddaughter),? [a-z]+ $")
@@ -130,7 +131,7 @@ SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insis
                        r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"
                        r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
 HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|chaired|co-chaired|brokered) the "
-                                r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b")
+                                r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b|\bsat in\b")
 PLANS_NOUN = re.compile(r"\b(?:concrete|detailed|new|military|defence|defense|contingency|economic|future|"
                         r"ambitious|agree|adopt|approve|its|their) $")
 # a summit of many, whoever the sentence names: "on the sidelines of a summit of Southeast Asian leaders"
@@ -142,6 +143,8 @@ FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the 
                           r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
                           r"leaders' meeting)\b")
 ACCEPTED = re.compile(r"\b(?:accepted|accepts|has accepted|agreed to come|agreed to go)\b")
+JOINED_BY_PHONE = re.compile(r",? (?:who )?(?:also )?joined (?:the (?:meeting|talks) )?(?:by (?:tele)?phone|by video|"
+                             r"via video)")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -678,6 +681,9 @@ class Tagger:
                    and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
         # a call is not a meeting, but "will meet Putin in Budapest after a phone call" plans one
         in_person = not phone or bool(meeting and meeting[0].value[1] == "future" and meeting[0].end < phone[0].start)
+        if phone and meeting and all(any(m.end < h.start <= m.end + 25 and JOINED_BY_PHONE.match(s.folded, m.end)
+                                         for m in leaders) for h in phone):
+            in_person = True  # "Erdogan joined by telephone": his call, while the others met in person
         # "met Hu ... while praising China for staging the Olympic Games": only a nearby sports or business
         # word makes the meeting something else ("a cabinet meeting", "the football match against")
         if meeting and in_person and not any(h.start - 60 < meeting[0].end and meeting[0].start < h.end + 60

@@ -747,3 +747,19 @@ def test_an_accepted_invitation_is_a_plan() -> None:
     day = dt.datetime(2024, 5, 14, 12, 0, tzinfo=dt.UTC)
     meeting = tag("Putin has invited Xi to visit Moscow, and Xi has accepted.", day=day)["leader_meeting"]
     assert meeting.modality == "planned"
+
+
+def test_a_leader_who_sat_in_or_hosted_joins_and_one_who_phoned_in_does_not() -> None:
+    day = dt.datetime(2025, 5, 14, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("U.S. President Donald Trump met Syria's interim President Ahmed al-Sharaa in Riyadh on Wednesday. "
+                  "Saudi Crown Prince and Prime Minister Mohammed bin Salman hosted the roughly 30-minute meeting, "
+                  "and Turkish President Tayyip Erdogan joined by telephone.", day=day)["leader_meeting"]
+    assert meeting.countries == ["SA", "SY", "US"]
+
+
+def test_an_adviser_to_a_leader_is_not_the_leader() -> None:
+    day = dt.datetime(2023, 12, 14, 18, 0, tzinfo=dt.UTC)
+    meeting = tag("Guyana's Irfaan Ali and Venezuela's Nicolas Maduro met in Kingstown on Thursday. Celso Amorim, "
+                  "chief foreign policy adviser to Brazilian President Luiz Inacio Lula da Silva, sat in.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["GY", "VE"]
