@@ -145,6 +145,7 @@ FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the 
 ACCEPTED = re.compile(r"\b(?:accepted|accepts|has accepted|agreed to come|agreed to go)\b")
 JOINED_BY_PHONE = re.compile(r",? (?:who )?(?:also )?joined (?:the (?:meeting|talks) )?(?:by (?:tele)?phone|by video|"
                              r"via video)")
+EACH_IN_ITS_CAPITAL = re.compile(r" in (?:[a-z'’-]+ ){1,3}and (?:[a-z'’-]+ ){0,4}$")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
@@ -353,8 +354,8 @@ class Tagger:
 
         # 1. full names
         for hit in sentence.hits:
-            if hit.kind != "leader":
-                continue
+            if hit.kind != "leader" or (hit.start, hit.end) in claimed:
+                continue  # one mention per name, however many aliases spell it alike
             leader = leaders[hit.value]
             # several people may share an alias: prefer whoever was in office that day
             same_alias = [i for h in sentence.hits if h.kind == "leader" and (h.start, h.end) == (hit.start, hit.end)
@@ -707,9 +708,16 @@ class Tagger:
                 leader_countries = _unique(m.country for m in leaders)
             second = next((h for h in meeting[1:] if AND_THEN.search(s.folded, max(0, h.start - 30), h.start)
                            and any(meeting[0].end <= m.start < h.start for m in leaders)), None)
-            if second and not between and len(leader_countries) >= 3:
+            subject = [m for m in leaders if m.end <= meeting[0].start]
+            guests = [m for m in leaders if m.start >= meeting[0].end]
+            if subject and len(guests) >= 2 and not between and len(leader_countries) >= 3 and \
+                    EACH_IN_ITS_CAPITAL.match(s.folded[guests[0].end:guests[1].start]):
+                # "was due to meet Tshisekedi in Kinshasa and Kiir in Juba": two meetings, one visitor
+                for guest in guests[:2]:
+                    add("leader_meeting", meeting[0], _unique(m.country for m in [*subject, guest]), [*subject, guest],
+                        0.6)
+            elif second and not between and len(leader_countries) >= 3:
                 # "Xi will hold talks with Tokayev and is expected to meet Putin": two meetings, one subject
-                subject = [m for m in leaders if m.end <= meeting[0].start]
                 for trigger, guests in ((meeting[0], [m for m in leaders if meeting[0].end <= m.start < second.start]),
                                         (second, [m for m in leaders if m.start >= second.end])):
                     pair = _unique(m.country for m in subject + guests)

@@ -763,3 +763,10 @@ def test_an_adviser_to_a_leader_is_not_the_leader() -> None:
                   "chief foreign policy adviser to Brazilian President Luiz Inacio Lula da Silva, sat in.",
                   day=day)["leader_meeting"]
     assert meeting.countries == ["GY", "VE"]
+
+
+def test_meeting_one_leader_here_and_another_there_is_two_meetings() -> None:
+    day = dt.datetime(2022, 6, 10, 12, 0, tzinfo=dt.UTC)
+    events = tag("The pontiff had been due to meet Congolese President Felix Tshisekedi in Kinshasa and South "
+                 "Sudanese President Salva Kiir in Juba.", day=day)
+    assert events["leader_meeting"].countries in (["CD", "VA"], ["SS", "VA"])
