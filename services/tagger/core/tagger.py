@@ -154,7 +154,8 @@ ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|
 HOST_BEFORE = re.compile(r"\b(?:(?:hosted|mediated|brokered|witnessed|chaired|convened) by|"
                          r"in the presence of) (?:[a-z'’-]+,? ){0,5}$")
 # "holds talks with A and is expected to meet B": a second meeting with the same subject
-AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$")
+AND_THEN = re.compile(r"\band (?:is |was |will |would |also |then |later |to )*(?:[a-z]+ )?(?:to )?$"
+                      r"|\b(?:before|then) (?:[a-z]+ ){1,5}$")  # "... before travelling on to Luanda to meet B"
 SPEAKING = re.compile(r"(?:,? [a-z'-]+){0,2},? (?:said|say|says|told|announced|confirmed|added|noted|warned|expect|"
                       r"expected|believe|believed|cautioned|insisted|stressed|briefed|familiar with)\b")
 # "the first prime minister to visit Ireland": a description, not a plan
@@ -706,7 +707,7 @@ class Tagger:
                 # "Putin meets Witkoff as Trump tells Moscow to get moving": Trump is not at the meeting
                 leaders = [m for m in leaders if m.start < aside.start()]
                 leader_countries = _unique(m.country for m in leaders)
-            second = next((h for h in meeting[1:] if AND_THEN.search(s.folded, max(0, h.start - 30), h.start)
+            second = next((h for h in meeting[1:] if AND_THEN.search(s.folded, max(0, h.start - 45), h.start)
                            and any(meeting[0].end <= m.start < h.start for m in leaders)), None)
             subject = [m for m in leaders if m.end <= meeting[0].start]
             guests = [m for m in leaders if m.start >= meeting[0].end]

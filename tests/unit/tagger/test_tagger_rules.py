@@ -770,3 +770,10 @@ def test_meeting_one_leader_here_and_another_there_is_two_meetings() -> None:
     events = tag("The pontiff had been due to meet Congolese President Felix Tshisekedi in Kinshasa and South "
                  "Sudanese President Salva Kiir in Juba.", day=day)
     assert events["leader_meeting"].countries in (["CD", "VA"], ["SS", "VA"])
+
+
+def test_talks_with_one_leader_before_travelling_on_to_meet_another_are_two_meetings() -> None:
+    day = dt.datetime(2024, 10, 8, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Biden had been due to hold talks with Chancellor Olaf Scholz in Berlin before travelling on to "
+                  "Luanda to meet President Joao Lourenco.", day=day)["leader_meeting"]
+    assert len(meeting.countries) == 2
