@@ -37,6 +37,7 @@ MEETING_TRIGGERS = {
     "summit": None, "held a meeting": "past", "hold a meeting": None, "in-person": None, "encounter": None,
     "meeting between": None, "greeted": "past", "embraced": "past", "talks": None,
     "held a summit": "past", "to host": "future", "will host": "future", "will meet": "future", "sat in": "past",
+    "joined them": "past",
 }
 VISIT_TRIGGERS = {
     "state visit": None, "official visit": None, "visit to": None, "visited": "past", "visits": None,

@@ -131,7 +131,8 @@ SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insis
                        r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"
                        r"claiming|told [a-z]+|agree|agreed|agreeing) that\b")
 HOSTED_THE_MEETING = re.compile(r"\b(?:hosted|co-hosted|facilitated|mediated|chaired|co-chaired|brokered) the "
-                                r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b|\bsat in\b")
+                                r"(?:[a-z0-9-]+ ){0,2}(?:meeting|talks|discussions|encounter)\b|\bsat in\b|"
+                                r"\bjoined them\b")
 PLANS_NOUN = re.compile(r"\b(?:concrete|detailed|new|military|defence|defense|contingency|economic|future|"
                         r"ambitious|agree|adopt|approve|its|their) $")
 # a summit of many, whoever the sentence names: "on the sidelines of a summit of Southeast Asian leaders"

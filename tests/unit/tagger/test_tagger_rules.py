@@ -777,3 +777,11 @@ def test_talks_with_one_leader_before_travelling_on_to_meet_another_are_two_meet
     meeting = tag("Biden had been due to hold talks with Chancellor Olaf Scholz in Berlin before travelling on to "
                   "Luanda to meet President Joao Lourenco.", day=day)["leader_meeting"]
     assert len(meeting.countries) == 2
+
+
+def test_a_leader_who_joined_them_joins_the_meeting() -> None:
+    day = dt.datetime(2019, 6, 30, 12, 0, tzinfo=dt.UTC)
+    meeting = tag("Trump stepped across the demarcation line at Panmunjom to shake hands with North Korean leader Kim "
+                  "Jong Un. South Korean President Moon Jae-in joined them for a brief three-way conversation.",
+                  day=day)["leader_meeting"]
+    assert meeting.countries == ["KP", "KR", "US"]
