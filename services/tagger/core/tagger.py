@@ -488,7 +488,7 @@ class Tagger:
             claimed.append((hit.start, hit.end))
 
         # "Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself; nor is
-        # "Saddam Hussein's Iraq" or the sender of "a message from President Trump"
+        # "Saddam Hussein's Iraq", the sender of "a message from President Trump" or "an adviser to Lula"
         states_at = {h.start for h in sentence.hits if h.kind in ("country", "capital")}
         for mention in mentions:
             if mention.is_leader and mention.country == "EU":
@@ -802,8 +802,8 @@ class Tagger:
             is_meeting = any(c.type == "leader_meeting" for c in out)
             official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
                                  for h in s.has("official_title"))
-            # ministers or a bloc's officials at the leaders' own meeting ("the two leaders were joined for
-            # part of the talks by von der Leyen") are part of it, not talks of their own
+            # a bloc's officials at the leaders' own meeting ("the two leaders were joined for part of the
+            # talks by von der Leyen") are part of it, not talks of their own
             with_the_leaders = (is_meeting or s.has("coref_pair")) and all(o.country == "EU" for o in officials)
             if officials and not with_the_leaders and (
                     len(_unique(m.country for m in people)) >= 2 or len(all_countries) >= 2):
