@@ -94,8 +94,10 @@ MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
 # "Kim May Visit Russia": in Title Case, "May" before a verb is the modal
 BACKGROUND_TIME = re.compile(r"\b(?:last (?:week|month|year)|earlier this (?:month|year)|months ago|years ago)\b")
-MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|"
-                           r"seek|cancel|postpone|join|make|return|talk|discuss|call|invite|head|fly)\b")
+# verbs of meeting and travel, after a modal: "May Visit", "could meet", "may take place"
+_MEETING_VERBS = (r"meet|visit|travel|hold|attend|host|sign|skip|go|be|seek|cancel|postpone|join|make|return|talk|"
+                  r"discuss|call|invite|head|fly")
+MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:" + _MEETING_VERBS + r")\b")
 # present tense with a coming weekday is the week's plan: "Ramaphosa arrives in Britain on Monday"
 PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
                                  "holds talks", "heads to", "begins", "receives"))
@@ -117,10 +119,9 @@ OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|fo
 # the verbs after a modal that still speak of the meeting or the trip ("could meet", "may take place")
 MODAL_KEEPS = re.compile(
     r"[,.;]| [‘'\"“]?(?:not |also |soon |still |then |probably |possibly |likely |well |even |yet |eventually |"
-    r"finally |now |only |[a-z]+ly )*(?:meet|visit|travel|hold|attend|host|sign|skip|go|be|seek|cancel|postpone|"
-    r"join|make|return|talk|discuss|call|invite|head|fly|take|happen|come|occur|see|sit|stop|arrive|get|start|"
-    r"resume|begin|open|welcome|receive|have|pay|tour|accept|agree|decide|choose|plan|want|like|consider|try|use|"
-    r"shake|greet|embrace|reach|lead|go ahead|proceed|convene|gather|summit|chat|confer|engage|love|prefer)")
+    r"finally |now |only |[a-z]+ly )*(?:" + _MEETING_VERBS + r"|take|happen|come|occur|see|sit|stop|arrive|get|"
+    r"start|resume|begin|open|welcome|receive|have|pay|tour|accept|agree|decide|choose|plan|want|like|consider|try|"
+    r"use|shake|greet|embrace|reach|lead|go ahead|proceed|convene|gather|summit|chat|confer|engage|love|prefer)")
 PRESENT_MOVE_BEFORE = re.compile(r"\b(?:arrives in|travels to|heads to|flies to|visits)\b[^,;]*$")
 # "Albania will host two migrant centres": a host of things, not of a guest
 HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their) )?(?:[a-z-]+ ){0,2}"
@@ -144,13 +145,12 @@ FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the 
                           r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
                           r"leaders' meeting)\b")
 ACCEPTED = re.compile(r"\b(?:accepted|accepts|has accepted|agreed to come|agreed to go)\b")
-JOINED_BY_PHONE = re.compile(r",? (?:who )?(?:also )?joined (?:the (?:meeting|talks) )?(?:by (?:tele)?phone|by video|"
-                             r"via video)")
+_BY_PHONE = r"(?:by (?:tele)?phone|by video|via video)"
+JOINED_BY_PHONE = re.compile(r",? (?:who )?(?:also )?joined (?:the (?:meeting|talks) )?" + _BY_PHONE)
 EACH_IN_ITS_CAPITAL = re.compile(r" in (?:[a-z'’-]+ ){1,3}and (?:[a-z'’-]+ ){0,4}$")
 CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
-ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|by (?:tele)?phone|by video|"
-                         r"via video)")
+ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|" + _BY_PHONE + ")")
 # "talks hosted by Qatar's emir", "a ceremony witnessed by President Clinton": the host takes part
 HOST_BEFORE = re.compile(r"\b(?:(?:hosted|mediated|brokered|witnessed|chaired|convened) by|"
                          r"in the presence of) (?:[a-z'’-]+,? ){0,5}$")
@@ -247,6 +247,8 @@ class Tagger:
 
     def __init__(self, knowledge: Knowledge | None = None) -> None:
         self.knowledge = knowledge or load_knowledge()
+        # family names kept whole in the surname because several office holders share them, by leader index
+        self._families = [_family_name(leader) for leader in self.knowledge.leaders]
         self._automaton, self._triggers = self._compile()
         self._surnames: dict[str, list[Leader]] = defaultdict(list)
         for leader in self.knowledge.leaders:
@@ -266,7 +268,7 @@ class Tagger:
             for alias in leader.aliases:
                 add(alias, "leader", index)
             add(leader.surname, "surname", fold(leader.surname))
-            if (family := _family_name(leader)) is not None:
+            if (family := self._families[index]) is not None:
                 add(family, "surname", family)  # "Trudeau" after "Justin Trudeau" (see _mentions)
         for country in self.knowledge.countries.values():
             for name in country.names:
@@ -374,7 +376,7 @@ class Tagger:
             mentions.append(Mention(hit.start, hit.end, leader.country_on(day), leader.name, is_leader,
                                     leader.is_official_on(day) and not is_leader, f"leader:{leader.name}"))
             seen_surnames[fold(leader.surname)] = leader
-            if (family := _family_name(leader)) is not None:
+            if (family := self._families[hit.value]) is not None:
                 # a family name shared by several office holders ("Trudeau", "Aliyev", "Sharif") names one
                 # only after the article has named them in full
                 seen_surnames[family] = leader
@@ -625,8 +627,8 @@ class Tagger:
         seen_surnames: dict[str, Leader] = {}
         for sentence in sentences:
             for hit in sentence.hits:
-                if hit.kind == "leader" and (leader := self.knowledge.leaders[hit.value]).is_official_on(day) \
-                        and (family := _family_name(leader)) is not None:
+                if hit.kind == "leader" and (family := self._families[hit.value]) is not None \
+                        and (leader := self.knowledge.leaders[hit.value]).is_official_on(day):
                     seen_surnames.setdefault(family, leader)
         for sentence in sentences:
             sentence.mentions = self._mentions(sentence, day, seen_surnames)
