@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,34 +22,24 @@ import ahocorasick
 from services.tagger.core import lexicon
 from services.tagger.core.dates import MONTH_NAMES, WEEKDAY_NAMES, resolve_date
 from services.tagger.core.knowledge import Knowledge, Leader, load_knowledge
+from services.tagger.core.lexicon import (
+    AGREED_TO_A_DEAL,
+    COREF_PAIR,
+    HEDGED_OCCASIONS,
+    MODALS,
+    OFFICIAL_GROUPS,
+    PRESENT_TENSE_MOVES,
+    SIGNING_WORDS,
+    STATE_TALKS_WORDS,
+    TRIGGER_SETS,
+)
 from services.tagger.core.model import Document, Evidence, TaggedEvent
 from services.tagger.core.text import SentenceIndex, bounded, fold, sentence_spans, word_form
 
 TAGGER_VERSION = "rules-4"  # bump when rules change, so re-tagging can be told apart
 
 MODALITY_ORDER = ("denied", "cancelled", "potential", "planned", "occurred")
-TRIGGER_SETS: dict[str, Mapping[str, str | None]] = {
-    "meeting": lexicon.MEETING_TRIGGERS,
-    "visit": lexicon.VISIT_TRIGGERS,
-    "summit": lexicon.SUMMIT_TRIGGERS,
-    "talks": lexicon.TALKS_TRIGGERS,
-    "phone": lexicon.PHONE_TRIGGERS,
-    "agreement": lexicon.AGREEMENT_TRIGGERS,
-    "sanctions": lexicon.SANCTIONS_TRIGGERS,
-    "expulsion": lexicon.EXPULSION_TRIGGERS,
-    "ambassador": lexicon.AMBASSADOR_TRIGGERS,
-}
 PROPER_KINDS = frozenset({"leader", "surname", "country", "adj", "capital", "metonym"})
-SIGNING_WORDS = ("signed", "sign", "signing", "reached", "agreed", "inked", "concluded", "struck", "clinched",
-                 "ratified", "sealed", "finalised", "finalized", "agree", "seal", "conclude", "adopted",
-                 "adopt", "extended", "extend", "renewed", "witnessed the signing", "issued", "announced",
-                 "unveiled", "witnessed")
-# "agreed to a ceasefire" reaches an agreement; "agreed to meet again", "to start negotiations" or "to boost
-# trade" does not
-AGREED_TO_A_DEAL = ("a ", "an ", "the ", "sign", "terms", "ceasefire", "truce", "deal", "accord", "agreement",
-                    "treaty", "pact", "plan", "framework", "proposal", "text", "declaration", "statement", "roadmap",
-                    "memorandum", "package", "exchange", "prisoner", "release", "swap", "normalis", "normaliz",
-                    "restore", "establish", "resume diplomatic", "end the war", "peace")
 # "signed an executive order", "signs the bill into law": a state's own act, not a deal between states
 DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?(?:[a-z-]+\s+)?"
                           r"(?:order|orders|decree|decrees|law|laws|bill|bills|legislation|proclamation|memo)\b")
@@ -62,10 +51,6 @@ ARRIVED_TO = re.compile(r"\b(?:flew|travelled|traveled|went|came|arrived|arrives
                         r"journey))\b[^,;]*$")
 # Surnames that are also names of days and months ("Friday"): a leader only after the full name came up
 WORDLIKE_SURNAMES = frozenset((*WEEKDAY_NAMES, *MONTH_NAMES))
-# what "possible" may qualify besides trigger words: "a possible trip", "a possible venue"
-HEDGED_OCCASIONS = frozenset(("trip", "journey", "tour", "stop", "stopover", "sit-down", "rendezvous", "reunion",
-                              "get-together", "contact", "venue", "date", "dates", "location", "host", "hosts",
-                              "round", "stay"))
 # "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
 CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the|"
                                r"appear)[^,;]*$")
@@ -98,9 +83,6 @@ BACKGROUND_TIME = re.compile(r"\b(?:last (?:week|month|year)|earlier this (?:mon
 _MEETING_VERBS = (r"meet|visit|travel|hold|attend|host|sign|skip|go|be|seek|cancel|postpone|join|make|return|talk|"
                   r"discuss|call|invite|head|fly")
 MAY_THEN_VERB = re.compile(r" (?:not |also |soon |still )?(?:" + _MEETING_VERBS + r")\b")
-# present tense with a coming weekday is the week's plan: "Ramaphosa arrives in Britain on Monday"
-PRESENT_TENSE_MOVES = frozenset(("arrives in", "arrive in", "visits", "meets", "hosts", "welcomes", "travels to",
-                                 "holds talks", "heads to", "begins", "receives"))
 # "to make a visit" or "to pay a visit" plans one; "to make contacts" does not
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 # "a sign of warming ties", "no signs of progress": the noun, not the verb
@@ -110,7 +92,6 @@ SIGN_NOUN_AFTER = re.compile(r" (?:of|yet|that)\b")
 # "its refusal to agree to a ceasefire", "an unsuccessful attempt to sign a peace treaty": no agreement
 UNDONE_BEFORE = re.compile(r"\b(?:refus\w*|fail\w*|declin\w*|unwilling|unable|attempts?|bid|efforts?)"
                            r"(?: [a-z'-]+){0,2} to $")
-MODALS = frozenset(("may", "might", "could", "would"))
 # after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
 OTHER_VERB_AFTER = re.compile(r" (?:also |still |soon |then )?(?:sign|discuss|focus|address|cover|include|boost|ease|"
                               r"help|pave|cost|affect|announce|unveil|"
@@ -168,19 +149,9 @@ CONDITION = re.compile(r"\b(?:unless|until)\b")  # "as long as he is in power" i
 NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hold|have|had|held|a|any|formal|"
                         r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
-OFFICIAL_GROUPS = frozenset((
-    "delegation", "delegations", "negotiators", "officials", "senior officials", "diplomats", "envoy", "envoys",
-    "special envoy", "negotiating teams", "trade teams", "mediators", "ministers", "foreign ministers",
-    "counterparts", "special representatives", "representatives",
-))
 OFFICIAL_PLURALS = OFFICIAL_GROUPS | {t for t in lexicon.OFFICIAL_TITLES if t.endswith(("ministers", "secretaries"))}
 ASKED_ABOUT = re.compile(r"\b(?:asked|questioned|quizzed) (?:about|on|over) (?:the|a|his|her|their) $")
 FOR_BEFORE = re.compile(r"\bfor (?:urgent |further |immediate )?$")  # "recalled for urgent consultations"
-STATE_TALKS_WORDS = ("talks", "negotiate", "negotiating", "negotiations")  # "as Washington and Baghdad negotiate"
-COREF_PAIR = ("the two leaders", "both leaders", "the leaders", "the two presidents", "the two men",
-              "the pair", "the two sides", "both sides", "the two countries", "both countries",
-              "the two governments", "both governments", "the two neighbours", "the two neighbors",
-              "the two nations", "the allies")
 
 
 class Hit(NamedTuple):
