@@ -1,0 +1,173 @@
+"""Candidate rules for the other event words: summits, talks, calls, agreements, sanctions, expulsions,
+ambassadors summoned or recalled.
+
+Each event word counts only with its context: a sanctions word with an act of sanctioning, an expulsion
+word with diplomats, an agreement word with signing and two states, talks with officials of two states.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.tagger.core import lexicon
+from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
+from services.tagger.core.clauses import clause
+from services.tagger.core.context import Hit, Sentence, unique
+from services.tagger.core.mentions import OFFICIAL_GROUPS
+from services.tagger.core.modality import modality_of
+from services.tagger.core.rules import rule
+
+SUMMIT = rule("summit.gathering", "candidate",
+              "A summit word with a named grouping, leaders of three or more states, or a gathering of many")
+GROUPING_MEETING = rule("summit.grouping_meeting", "candidate",
+                        '"Invites Modi to the SCO meeting": a meeting word beside a grouping is a leaders\' gathering')
+OFFICIALS_TALK = rule("talks.officials_talk", "candidate", "A talks word with officials of two or more states")
+STATES_TALK = rule("talks.states_talk", "candidate", '"The U.S. and Iran held talks", "as Washington and Baghdad '
+                                                     'negotiate": two states talking')
+MINISTERIAL = rule("talks.ministerial_meeting", "candidate",
+                   '"G7 finance ministers discussed debt": a ministerial meeting, not a leaders\' summit')
+ARTICLE_OFFICIALS_TALK = rule("talks.article_officials_talk", "candidate",
+                              '"Preparing for talks between senior officials": the article\'s two states')
+CALL = rule("phone.call", "candidate", "A call word with people or two states on the line")
+AGREEMENT = rule("agreement.between_states", "candidate",
+                 "An agreement word with a signing word and two or more states (or the article's two leaders)")
+SIGNED_TOGETHER = rule("meeting.signed_together", "candidate", "Leaders of two states signing together met to do it")
+SANCTIONS = rule("sanctions.imposed", "candidate",
+                 "A sanctions word with an act of sanctioning, not in a background clause, not a sports body's")
+EXPULSION = rule("expulsion.diplomats", "candidate", "An expulsion word with diplomats or a mission named")
+AMBASSADOR = rule("ambassador.summoned_or_recalled", "candidate",
+                  "A summons or recall word with an ambassador or another head of mission named")
+NOT_A_DEAL = rule("veto.not_a_deal", "veto", '"Agreed to meet", "signed an executive order", "a sign of", '
+                                             '"its refusal to agree to", "agreed on a sanctions package"')
+CEREMONY = rule("veto.ceremony_by_video", "veto",
+                '"Will inaugurate the plant via videoconference": leaders opening something, not calling each other')
+
+# "recalled for urgent consultations" is a protest, not talks
+FOR_BEFORE = re.compile(r"\bfor (?:urgent |further |immediate )?$")
+# a summit of many, whoever the sentence names: "on the sidelines of a summit of Southeast Asian leaders"
+GATHERING = re.compile(r"\b(?:sidelines of (?:a|an|the) (?:[a-z'-]+ ){0,4}summit|summit of (?:[a-z'-]+ ){0,4}"
+                       r"(?:leaders|heads of state|heads of government|nations|countries|states)|summit hosted by|"
+                       r"regional summit)\b")
+# "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
+CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the|"
+                               r"appear)[^,;]*$")
+# "signed an executive order", "signs the bill into law": a state's own act, not a deal between states
+DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?(?:[a-z-]+\s+)?"
+                          r"(?:order|orders|decree|decrees|law|laws|bill|bills|legislation|proclamation|memo)\b")
+# "a sign of warming ties", "no signs of progress": the noun, not the verb
+SIGN_NOUN = re.compile(r"\b(?:a|the|no|any|first|clear|latest|another|strongest|encouraging|positive|welcome|"
+                       r"further|fresh|new|little|early|[a-z]+est) $")
+SIGN_NOUN_AFTER = re.compile(r" (?:of|yet|that)\b")
+# "its refusal to agree to a ceasefire", "an unsuccessful attempt to sign a peace treaty": no agreement
+UNDONE_BEFORE = re.compile(r"\b(?:refus\w*|fail\w*|declin\w*|unwilling|unable|attempts?|bid|efforts?)"
+                           r"(?: [a-z'-]+){0,2} to $")
+
+
+def summits(sc: Scene, meeting: list[Hit]) -> None:
+    s, leaders = sc.s, sc.leaders
+    summit_names = s.has("multilateral")
+    if (summit := sc.triggers.get("summit")) and not sc.negative and not sc.phone:
+        # multilateral: a named grouping, or leaders of three or more states (places do not count)
+        if summit_names or len(sc.leader_countries) >= 3 or GATHERING.search(s.folded):
+            sc.propose("summit", SUMMIT, summit[0], sc.leader_countries, leaders, 0.6)
+    elif summit_names and meeting and not sc.negative and (leaders or s.contains("leaders") >= 0) \
+            and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")) \
+            and any(-40 < m.start - meeting[0].end < 40 or -40 < meeting[0].start - m.end < 40
+                    for m in summit_names):  # not "hosts the emir, names Qatar a major non-NATO ally"
+        # "invites Modi to the SCO meeting": a leaders' gathering, unless ministers are meeting
+        sc.propose("summit", GROUPING_MEETING, meeting[0], sc.leader_countries, leaders, 0.45)
+
+
+def talks(sc: Scene) -> None:
+    s, article = sc.s, sc.article
+    words = [h for h in sc.triggers.get("talks", ()) if not FOR_BEFORE.search(s.folded, max(0, h.start - 30), h.start)
+             and not received_a_thing(s, h)]
+    if not words or sc.negative or sc.phone:
+        return
+    is_meeting = sc.found("leader_meeting")
+    official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
+                         for h in s.has("official_title"))
+    # a bloc's officials at the leaders' own meeting ("the two leaders were joined for part of the
+    # talks by von der Leyen") are part of it, not talks of their own
+    with_the_leaders = (is_meeting or s.has("coref_pair")) and all(o.country == "EU" for o in sc.officials)
+    people_countries = unique(m.country for m in sc.people)
+    if sc.officials and not with_the_leaders and (len(people_countries) >= 2 or len(sc.all_countries) >= 2):
+        sc.propose("talks", OFFICIALS_TALK, words[0], people_countries or sc.all_countries, sc.people, 0.55)
+    elif (not is_meeting and len(sc.all_countries) >= 2
+          and not (article.main_pair and s.folded[:words[0].start].endswith("the "))  # the leaders' talks again
+          and (official_words or (not sc.leaders and any(s.contains(w) >= 0 for w in lexicon.STATE_TALKS_WORDS)))
+          and (not sc.leaders or len(sc.leader_countries) < 2)):
+        # "the U.S. and Iran held talks"; "Modi to hold White House talks" is a leader's, not officials'
+        sc.propose("talks", STATES_TALK, words[0], sc.all_countries, sc.people, 0.45)
+    elif not is_meeting and s.has("official_title") and s.has("multilateral") and not sc.leaders:
+        # "G7 finance ministers discussed debt": a ministerial meeting, not a leaders' summit
+        sc.propose("talks", MINISTERIAL, words[0], sc.all_countries, sc.people, 0.45)
+    elif not is_meeting and official_words and len(sc.all_countries) < 2 and (
+            article.main_pair or article.context_pair) and not sc.leaders:
+        # "preparing for talks between senior officials": the article's two states
+        sc.propose("talks", ARTICLE_OFFICIALS_TALK, words[0], article.main_pair or article.context_pair or (),
+                   sc.people, 0.35)
+
+
+def calls(sc: Scene) -> None:
+    phone, s = sc.phone, sc.s
+    if phone and (sc.people or len(sc.all_countries) >= 2) and not sc.negative and not CEREMONY_BY_VIDEO.search(
+            s.folded, max(0, phone[0].start - 90), phone[0].start):
+        sc.propose("phone_call", CALL, phone[0], unique(m.country for m in sc.people) or sc.all_countries, sc.people,
+                   0.6)
+
+
+def agreements(sc: Scene) -> None:
+    s, main_pair = sc.s, sc.article.main_pair
+    words = [h for h in sc.triggers.get("agreement", ())
+             if agrees_between_states(s, h, sanctioning=bool(sc.triggers.get("sanctions")))]
+    if not words or not s.has("signing") or sc.negative:
+        return
+    parties = sc.all_countries
+    if len(parties) < 2 and main_pair and set(parties) <= set(main_pair):
+        parties = main_pair  # "the two leaders signed ...", "they also signed a joint communique"
+    if len(parties) >= 2:  # a deal between states: one state's deal with its own parties is not
+        sc.propose("agreement", AGREEMENT, words[0], parties, sc.people, 0.5)
+    signing = [h for h in words if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
+    if signing and len(sc.leader_countries) >= 2 and not sc.phone and not sc.found("leader_meeting") and \
+            modality_of(s, signing[0], sc.article.day)[0] not in ("denied", "cancelled", "potential"):
+        # leaders of two states signing together met to do it
+        sc.propose("leader_meeting", SIGNED_TOGETHER, signing[0], sc.leader_countries, sc.leaders, 0.45)
+
+
+def sanctions(sc: Scene) -> None:
+    s = sc.s
+    if (words := sc.triggers.get("sanctions")) and not s.has("sports") and s.has("sanction_act"):
+        hit = words[0]
+        clause_start, _ = clause(s.folded, hit.start, hit.end)
+        background = s.folded[clause_start:].lstrip().startswith(lexicon.BACKGROUND_OPENERS)
+        if not background and (sc.all_countries or s.contains("eu") >= 0 or s.contains("un") >= 0):
+            sc.propose("sanctions", SANCTIONS, hit, sc.all_countries, sc.people, 0.55)
+
+
+def expulsions(sc: Scene) -> None:
+    s = sc.s
+    expulsion = sc.triggers.get("expulsion")
+    if expulsion and (s.has("diplomat") or (s.contains("persona non grata") >= 0 and not s.has("negative"))):
+        sc.propose("diplomatic_expulsion", EXPULSION, expulsion[0], sc.all_countries, sc.people, 0.6)
+
+
+def ambassadors(sc: Scene) -> None:
+    s = sc.s
+    if (ambassador := sc.triggers.get("ambassador")) and s.has("ambassador_word") and not s.has("negative"):
+        sc.propose("ambassador_summoned_or_recalled", AMBASSADOR, ambassador[0], sc.all_countries, sc.people, 0.6)
+
+
+def agrees_between_states(s: Sentence, hit: Hit, sanctioning: bool) -> bool:
+    """Is this agreement word about a deal between states, not "agreed to meet", "signed an order",
+    "a sign of", "its refusal to agree to" or "agreed on a sanctions package"?"""
+    word, folded = s.folded[hit.start:hit.end], s.folded
+    if word.endswith(" to") and not folded[hit.end:hit.end + 40].lstrip().startswith(lexicon.AGREED_TO_A_DEAL):
+        return False
+    if word in ("signed", "sign", "signing", "signs") and DOMESTIC_ACT.match(folded, hit.end):
+        return False
+    if word in ("sign", "signs") and (SIGN_NOUN.search(folded[:hit.start]) or SIGN_NOUN_AFTER.match(folded, hit.end)):
+        return False
+    if UNDONE_BEFORE.search(folded, max(0, hit.start - 45), hit.start):
+        return False
+    return not (sanctioning and word in ("agreed to", "agree to", "agreed on"))
