@@ -90,6 +90,7 @@ class Article:
 
     knowledge: Knowledge
     day: dt.date
+    dated: bool = True  # False: an undated article, read as of the knowledge base's date
     # family names shared by several office holders, learnt from the full names anywhere in the article
     seen_surnames: dict[str, Leader] = dataclasses.field(default_factory=dict)
     main_pair: tuple[str, ...] | None = None  # the article's leader meeting, for "the two leaders"

@@ -22,8 +22,9 @@ class Document:
     published: dt.datetime | None = None
 
     @property
-    def published_date(self) -> dt.date:
-        return (self.published or dt.datetime.now(dt.UTC)).date()
+    def published_date(self) -> dt.date | None:
+        """The day names and dates are resolved on; None for undated input (see ``Tagger.tag``)."""
+        return self.published.date() if self.published else None
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,13 @@ class Tagger:
         self.knowledge = knowledge or load_knowledge()
         self.matcher = Matcher(self.knowledge)
         self.mentions = MentionFinder(self.knowledge, self.matcher.families)
+        # undated input is read as of the knowledge base's latest change of office, not "today": the same
+        # article then tags the same way on any day
+        self.undated_day = self.knowledge.as_of
 
     def tag(self, doc: Document) -> list[TaggedEvent]:
-        article = Article(self.knowledge, doc.published_date)
+        day = doc.published_date
+        article = Article(self.knowledge, day or self.undated_day, dated=day is not None)
         sentences = self.matcher.sentences(doc)
         self.mentions.learn_families(sentences, article)
         for sentence in sentences:
@@ -49,7 +53,7 @@ class Tagger:
                 if article.context_pair is None and len(cand.countries) == 2:
                     article.context_pair = cand.countries
             candidates.extend(found)
-        return merge_events(candidates, article.day)
+        return merge_events(candidates, article)
 
 
 @cache
