@@ -114,6 +114,11 @@ def problems_with(expect: Any, events: list[TaggedEvent]) -> list[str]:
         if want == "absent":
             if of_type:
                 problems.append(f"{key}: expected absent, got {len(of_type)}")
+        elif isinstance(want, list):
+            if len(of_type) != len(want):
+                problems.append(f"{key}: expected {len(want)} events of this type, got {len(of_type)}")
+            for number, (event, checks) in enumerate(zip(of_type, want, strict=False), 1):
+                problems += [f"{key} #{number}: expected {failure}" for failure in failed_checks(event, checks)]
         elif not of_type:
             problems.append(f"{key}: expected an event of this type, got none")
         elif want != "present":
@@ -187,6 +192,9 @@ PLANNED_MEETING = TaggedEvent("leader_meeting", "planned", ["CN", "US"], ["Donal
     pytest.param({"leader_meeting": {"leaders_include": ["Xi Jinping"]}}, [MEETING], id="leaders-include"),
     pytest.param({"leader_meeting": {"leaders_exclude": ["Vladimir Putin"]}}, [MEETING], id="leaders-exclude"),
     pytest.param({"leader_meeting": {"modality": "occurred"}}, [MEETING, PLANNED_MEETING], id="every-event-of-type"),
+    pytest.param({"leader_meeting": [{"modality": "occurred"}]}, [MEETING, PLANNED_MEETING], id="list-counts"),
+    pytest.param({"leader_meeting": [{"modality": "occurred"}, {"modality": "occurred"}]},
+                 [MEETING, PLANNED_MEETING], id="list-checks-each-in-order"),
     pytest.param({"first": {"type": "talks"}}, [MEETING, TALKS], id="first-type"),
     pytest.param({"first": {"type": "leader_meeting", "modality": "planned"}}, [MEETING], id="first-checks"),
     pytest.param({"first": {"type": "leader_meeting"}}, [], id="first-needs-an-event"),
