@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.tagger.core import lexicon
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Mention, Sentence, unique
@@ -46,6 +47,15 @@ NOT_IN_PERSON = rule("veto.not_in_person", "veto",
                      'Leaders called ("call Trump on Gaza"), on the line, named in what others said, or after '
                      '"as"/"amid" ("as Trump tells Moscow"), or in another part of a headline, are not at the meeting')
 
+TOPICAL_TALKS = rule("veto.topical_talks", "veto",
+                     '"Ukraine peace talks", "EU trade talks": talks named by their subject are not a meeting of '
+                     "the leaders the sentence names, unless they hold them")
+# "Trump blames Zelensky as Ukraine peace talks stumble": a subject or a state before "talks"
+TALKS_SUBJECT = re.compile(r"(?:^|[^a-z'])(?:" + "|".join(lexicon.TALKS_TOPICS) + r")(?:[ -][a-z]+)? $")
+# "held peace talks", "to attend direct peace talks", "at peace talks": the leaders take part
+TAKE_PART_BEFORE = re.compile(r"\b(?:(?:hold|holds|held|holding|have|has|had|join|joins|joined|joining|attend|attends|"
+                              r"attended|attending|at|for|during|in)(?: (?:the|a|an))?(?: [a-z'-]+){0,2}|"
+                              r"(?:weeks|days|rounds?|hours) of(?: [a-z'-]+){0,4}) $")
 ASKED_ABOUT = re.compile(r"\b(?:asked|questioned|quizzed) (?:about|on|over) (?:the|a|his|her|their) $")
 # "Albania will host two migrant centres": a host of things, not of a guest
 HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their) )?(?:[a-z-]+ ){0,2}"
@@ -98,7 +108,21 @@ def meeting_words(sc: Scene) -> list[Hit]:
             and not (s.folded[h.start:h.end].endswith(("host", "hosts", "hosted"))
                      and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
             # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
-            and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))]
+            and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))
+            and not topical_talks(s, h)]
+
+
+def topical_talks(s: Sentence, hit: Hit) -> bool:
+    """"Ukraine peace talks", "U.S.-China trade talks": talks named by their subject or by a state before
+    the word are negotiations the sentence speaks of, not a meeting of its leaders ("held peace talks" is)."""
+    if s.folded[hit.start:hit.end] != "talks":
+        return False
+    before = s.folded[max(0, hit.start - 40):hit.start]
+    if TAKE_PART_BEFORE.search(before) or s.folded.startswith((" with ", " between "), hit.end):
+        return False
+    if TALKS_SUBJECT.search(before):
+        return True
+    return any(0 <= hit.start - m.end <= 1 and not m.is_leader and not m.is_official for m in s.mentions)
 
 
 def in_person(sc: Scene, meeting: list[Hit]) -> bool:

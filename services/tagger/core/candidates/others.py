@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from services.tagger.core import lexicon
+from services.tagger.core.candidates.meetings import TALKS_SUBJECT
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Sentence, unique
@@ -26,6 +27,9 @@ STATES_TALK = rule("talks.states_talk", "candidate", '"The U.S. and Iran held ta
                                                      'negotiate": two states talking')
 MINISTERIAL = rule("talks.ministerial_meeting", "candidate",
                    '"G7 finance ministers discussed debt": a ministerial meeting, not a leaders\' summit')
+NAMED_NEGOTIATIONS = rule("talks.named_negotiations", "candidate",
+                          '"Ukraine peace talks", "EU trade talks", "Canada negotiations", "in talks with '
+                          'Washington": negotiations a state takes part in, named by their subject')
 ARTICLE_OFFICIALS_TALK = rule("talks.article_officials_talk", "candidate",
                               '"Preparing for talks between senior officials": the article\'s two states')
 CALL = rule("phone.call", "candidate", "A call word with people or two states on the line")
@@ -107,6 +111,34 @@ def talks(sc: Scene) -> None:
         # "preparing for talks between senior officials": the article's two states
         sc.propose("talks", ARTICLE_OFFICIALS_TALK, words[0], article.main_pair or article.context_pair or (),
                    sc.people, 0.35)
+    elif not is_meeting and sc.all_countries and not s.has("not_diplomatic") and (
+            named := next((h for h in words if named_negotiations(sc, h)), None)):
+        sc.propose("talks", NAMED_NEGOTIATIONS, named, sc.all_countries, sc.people, 0.45)
+
+
+NEGOTIATION_NOUNS = frozenset(("talks", "negotiations", "peace talks", "round of talks"))
+NEGOTIATION_WORDS = NEGOTIATION_NOUNS | {"negotiate", "negotiates", "negotiated", "negotiating", "negotiators",
+                                         "negotiator"}
+# "talks with Washington", "negotiations between Kyiv and Moscow", "negotiating with Iran"
+WITH_AFTER = re.compile(r" (?:with|between) ")
+
+
+def named_negotiations(sc: Scene, hit: Hit) -> bool:
+    """Negotiations named by their subject or their parties: "trade talks", "Ukraine talks", "talks with
+    Washington"; not a bare "talks" that could be anyone's. Where leaders are named, only talks named by
+    their subject ("Trump blames Zelensky as peace talks stall"): "talks with Putin" is the leaders' own."""
+    s = sc.s
+    word = s.folded[hit.start:hit.end]
+    if word not in NEGOTIATION_WORDS:
+        return False
+    before = s.folded[max(0, hit.start - 40):hit.start]
+    if word in ("peace talks", "round of talks") or TALKS_SUBJECT.search(before):
+        return True
+    if sc.leaders:
+        return False
+    if word in NEGOTIATION_NOUNS and any(0 <= hit.start - m.end <= 3 for m in s.mentions):
+        return True  # "U.S.-China talks", "Canada negotiations"
+    return bool(WITH_AFTER.match(s.folded, hit.end)) and any(hit.end < m.start <= hit.end + 30 for m in s.mentions)
 
 
 def calls(sc: Scene) -> None:
