@@ -14,7 +14,7 @@ from services.tagger.core.candidates.meetings import TALKS_SUBJECT
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Sentence, unique
-from services.tagger.core.mentions import OFFICIAL_GROUPS
+from services.tagger.core.mentions import CAPITAL, OFFICIAL_GROUPS, title_case
 from services.tagger.core.modality import modality_of
 from services.tagger.core.rules import rule
 
@@ -35,6 +35,9 @@ ARTICLE_OFFICIALS_TALK = rule("talks.article_officials_talk", "candidate",
 CALL = rule("phone.call", "candidate", "A call word with people or two states on the line")
 AGREEMENT = rule("agreement.between_states", "candidate",
                  "An agreement word with a signing word and two or more states (or the article's two leaders)")
+NAMED_DEAL = rule("agreement.named_deal", "candidate",
+                  '"The U.S.-China trade deal", "U.K. and France strike deal", "Japan\'s deal with the U.S.": a deal '
+                  "between states named as done, not one hoped for")
 SIGNED_TOGETHER = rule("meeting.signed_together", "candidate", "Leaders of two states signing together met to do it")
 SANCTIONS = rule("sanctions.imposed", "candidate",
                  "A sanctions word with an act of sanctioning, not in a background clause, not a sports body's")
@@ -151,20 +154,67 @@ def calls(sc: Scene) -> None:
 
 def agreements(sc: Scene) -> None:
     s, main_pair = sc.s, sc.article.main_pair
-    words = [h for h in sc.triggers.get("agreement", ())
+    found = [h for h in sc.triggers.get("agreement", ())
              if agrees_between_states(s, h, sanctioning=bool(sc.triggers.get("sanctions")))]
-    if not words or not s.has("signing") or sc.negative:
+    if not found or sc.negative:
+        return
+    # a truce or a trade deal counts only as named news ("agreed a ceasefire"); "called for a ceasefire" is not
+    words = [h for h in found if s.folded[h.start:h.end] not in NAMED_ONLY]
+    if not words or not s.has("signing"):
+        if deal := next((h for h in found if named_deal(sc, h)), None):
+            sc.propose("agreement", NAMED_DEAL, deal, sc.all_countries, sc.people, 0.45)
         return
     parties = sc.all_countries
     if len(parties) < 2 and main_pair and set(parties) <= set(main_pair):
         parties = main_pair  # "the two leaders signed ...", "they also signed a joint communique"
     if len(parties) >= 2:  # a deal between states: one state's deal with its own parties is not
         sc.propose("agreement", AGREEMENT, words[0], parties, sc.people, 0.5)
+    elif deal := next((h for h in found if named_deal(sc, h)), None):
+        sc.propose("agreement", NAMED_DEAL, deal, sc.all_countries, sc.people, 0.45)
     signing = [h for h in words if s.folded[h.start:h.end] in ("signed", "sign", "signing", "inked")]
     if signing and len(sc.leader_countries) >= 2 and not sc.phone and not sc.found("leader_meeting") and \
             modality_of(s, signing[0], sc.article.day)[0] not in ("denied", "cancelled", "potential"):
         # leaders of two states signing together met to do it
         sc.propose("leader_meeting", SIGNED_TOGETHER, signing[0], sc.leader_countries, sc.leaders, 0.45)
+
+
+DEAL_NOUNS = frozenset(("deal", "pact", "truce", "agreement", "accord", "treaty", "cease-fire", "ceasefire",
+                        "trade deal", "trade pact", "trade truce", "armistice"))
+NAMED_ONLY = frozenset(("cease-fire", "ceasefire", "trade deal", "trade pact", "trade truce", "armistice"))
+VERB_DEAL = re.compile(r"\b(?:to|will|would|must|can|could|should|cannot|can't) $")
+TRUCES = frozenset(("cease-fire", "ceasefire", "truce", "armistice", "trade truce"))
+DEAL_HEDGE = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in lexicon.DEAL_HEDGES) + r")\b")
+# "U.K. and France Strike Deal", "the EU reached a trade agreement", "Japan seals a deal"
+REACHED_BEFORE = re.compile(r"\b(?:strike|strikes|struck|reach|reaches|reached|seal|seals|sealed|clinch|clinches|"
+                            r"clinched|sign|signs|signed|ink|inks|inked|forge|forges|forged|agree|agrees|agreed|"
+                            r"finalize[sd]?|finalise[sd]?|conclude[sd]?|brokered|announce[sd]?|unveil(?:s|ed)?)"
+                            r"(?: [a-z0-9'’%$.,-]+){0,4} $")
+
+
+def named_deal(sc: Scene, hit: Hit) -> bool:
+    """A deal between states named as done: between two states named right before it ("the U.S.-China
+    trade deal"), struck by a state ("U.K. and France strike deal"), or "with" a state ("Japan's deal with
+    the U.S."); not one hoped for, sought or under negotiation ("closes in on a deal")."""
+    s = sc.s
+    if s.folded[hit.start:hit.end] not in DEAL_NOUNS or len(sc.all_countries) < 2 or s.has("not_diplomatic"):
+        return False
+    if s.text[hit.start:hit.start + 1].isupper() and not title_case(s.text):
+        return False  # "the U.S.-Mexico-Canada Agreement": a treaty's name, not news of a deal
+    before = s.folded[max(0, hit.start - 45):hit.start]
+    if DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1):
+        return False
+    if REACHED_BEFORE.search(before):
+        return True
+    if s.folded[hit.start:hit.end] in TRUCES:
+        return False  # "called for a ceasefire", "declares an Easter cease-fire": only one agreed is a deal
+    if s.folded[hit.start:hit.end] == "deal" and VERB_DEAL.search(before):
+        return False  # "to deal with the conflict": the verb
+    if any(0 <= hit.start - m.end <= 2 and m.rule_id == CAPITAL for m in s.mentions):
+        return False  # "the Ottawa treaty", "the Paris agreement": a treaty named after a city
+    adjacent = [m for m in s.mentions if 0 <= hit.start - m.end <= 14]  # "U.S.-China trade deal", "Japan deal"
+    if len({m.country for m in s.mentions if 0 <= hit.start - m.end <= 25}) >= 2 and adjacent:
+        return True
+    return bool(adjacent or s.folded.startswith((" with ", " between "), hit.end))
 
 
 def sanctions(sc: Scene) -> None:
