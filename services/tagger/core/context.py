@@ -93,6 +93,8 @@ class Article:
     dated: bool = True  # False: an undated article, read as of the knowledge base's date
     # family names shared by several office holders, learnt from the full names anywhere in the article
     seen_surnames: dict[str, Leader] = dataclasses.field(default_factory=dict)
+    # leaders named so far, the latest last: "the president" is the last president the article named
+    named_leaders: list[Leader] = dataclasses.field(default_factory=list)
     main_pair: tuple[str, ...] | None = None  # the article's leader meeting, for "the two leaders"
     context_pair: tuple[str, ...] | None = None  # the first two states any event joins
 

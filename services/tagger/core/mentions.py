@@ -35,6 +35,9 @@ LISTED_NATIONALITY_OFFICIALS = rule("mention.officials_of_listed_nationalities",
 HEIR = rule("mention.heir", "mention", '"The Saudi crown prince" before he governs: an heir, who counts as an official')
 TITLED_LEADER = rule("mention.titled_leader", "mention",
                      '"The Russian president", "the emir of Qatar": the office holder of that state that day')
+TITLE_COREFERENCE = rule("mention.title_coreference", "mention",
+                         '"The president", "the chancellor" with no state: the last leader the article named who holds '
+                         "that title")
 COUNTERPART = rule("mention.counterpart", "mention",
                    '"Modi met his Chinese counterpart": a leader\'s peer leads too, a minister\'s is a minister')
 TITLED_OFFICIAL = rule("mention.titled_official", "mention",
@@ -78,6 +81,7 @@ class MentionFinder:
         self.knowledge = knowledge
         self.families = families
         self._surnames: dict[str, list[Leader]] = defaultdict(list)
+        self._by_name = {leader.name: leader for leader in knowledge.leaders}
         for leader in knowledge.leaders:
             self._surnames[fold(leader.surname)].append(leader)
 
@@ -98,6 +102,9 @@ class MentionFinder:
         naming.titles()
         naming.drop_proxies()
         naming.states()
+        # leaders this sentence named in person, for "the president" in the sentences after it
+        article.named_leaders.extend(self._by_name[m.name] for m in naming.mentions
+                                     if m.is_leader and m.name in self._by_name and m.rule_id != TITLE_COREFERENCE)
         naming.mentions.sort(key=lambda m: m.start)
         return naming.mentions
 
@@ -209,6 +216,13 @@ class _Naming:
             nationality = of_state  # "the emir of Qatar", "the president of France"
             self.claimed.append((of_state.start, of_state.end))
         if nationality is None:
+            if hit.kind == "title" and s.folded[max(0, hit.start - 4):hit.start] == "the " \
+                    and not s.folded.startswith(" of ", hit.end) \
+                    and not self.former_before(hit.start) and (referent := self._last_named(str(hit.value))) \
+                    and not any(0 <= m.start - hit.end <= 2 for m in self.mentions):
+                # "the president spoke during meetings with Meloni", after a headline naming Trump
+                self.add((hit.start, hit.end), referent.country_on(day), referent.name, True, False,
+                         f"title:{hit.value}", TITLE_COREFERENCE)
             return
         country = str(nationality.value)
         if self.former_before(hit.start) or "opposition" in s.folded[max(0, hit.start - 20):hit.start]:
@@ -254,6 +268,19 @@ class _Naming:
             holder = knowledge.office_holder(country, hit.value, day)
             self.add(span, country, holder.name if holder else None, False, True, f"official:{hit.value}",
                      TITLED_OFFICIAL)
+
+    def _last_named(self, title: str) -> Leader | None:
+        """The leader the article named last who holds ``title`` that day ("president", "prime minister")."""
+        for leader in reversed(self.article.named_leaders):
+            roles = [r for r in leader.roles_on(self.day) if r.role in ("head_of_state", "head_of_government")]
+            if title in ("leader", "head of state", "strongman") and roles:
+                return leader
+            if title in ("prime minister", "premier", "pm") and any(
+                    r.role == "head_of_government" and "president" not in r.title.lower() for r in roles):
+                return leader
+            if any(title in r.title.lower() for r in roles):
+                return leader
+        return None
 
     def drop_proxies(self) -> None:
         """"Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself; nor is

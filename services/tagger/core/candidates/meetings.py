@@ -15,7 +15,7 @@ from services.tagger.core import lexicon
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Mention, Sentence, unique
-from services.tagger.core.mentions import OFFICIAL_PLURALS
+from services.tagger.core.mentions import OFFICIAL_PLURALS, SEAT_OF_POWER
 from services.tagger.core.rules import rule
 
 ONE_VISITOR_TWO_HOSTS = rule("meeting.one_visitor_two_hosts", "candidate",
@@ -28,6 +28,9 @@ LEADERS_MEET = rule("meeting.leaders_of_two_states", "candidate",
                     "Leaders of two or more states with a meeting word: \"Orban met Putin\"")
 MEETING_ABROAD = rule("visit.meeting_abroad", "candidate",
                       '"Orban met Putin in Moscow": the leader not at home is on an official visit')
+AT_SEAT_OF_POWER = rule("meeting.at_seat_of_power", "candidate",
+                        '"Merz in an Oval Office meeting", "talks at the Kremlin": a leader meeting at another '
+                        "state's seat of power meets its occupant")
 THE_TWO_LEADERS = rule("meeting.the_two_leaders", "candidate",
                        '"The two leaders signed it at a ceremony hosted by Clinton": the article\'s meeting, '
                        "and its host")
@@ -214,6 +217,26 @@ def _leaders_of_two_states(sc: Scene, m: Meeting) -> bool:
     return True
 
 
+def _at_seat_of_power(sc: Scene, m: Meeting) -> bool:
+    """One leader, a meeting word and another state's seat of power next to it: "an Oval Office meeting"."""
+    if len(sc.leader_countries) != 1 or sc.s.has("multilateral"):
+        return False
+    visitor = sc.leaders[0]
+    seat = next((x for x in sc.s.mentions if x.rule_id == SEAT_OF_POWER and x.country not in (visitor.country, "EU")
+                 and -45 < x.start - m.trigger.end < 45), None)
+    if seat is None:
+        return False
+    holder = sc.article.knowledge.office_holder(seat.country, "leader", sc.article.day)
+    if holder is None or holder.name == visitor.name:
+        return False
+    host = Mention(seat.start, seat.end, seat.country, holder.name, True, False, f"seat_of_power:{holder.name}",
+                   AT_SEAT_OF_POWER)
+    sc.propose("leader_meeting", AT_SEAT_OF_POWER, m.trigger, unique([visitor.country, seat.country]), [visitor, host],
+               0.5)
+    sc.propose("state_visit", MEETING_ABROAD, m.trigger, unique([visitor.country, seat.country]), [visitor], 0.4)
+    return True
+
+
 def _the_two_leaders(sc: Scene, m: Meeting) -> bool:
     main_pair, s = sc.article.main_pair, sc.s
     if not (s.has("coref_pair") and main_pair and len(sc.leaders) <= 2):
@@ -254,7 +277,8 @@ def _article_delegations_meet(sc: Scene, m: Meeting) -> bool:
 
 
 MEETING_RULES: tuple[Callable[[Scene, Meeting], bool], ...] = (
-    _one_visitor_two_hosts, _two_meetings_one_subject, _host_joins, _leaders_of_two_states, _the_two_leaders,
+    _one_visitor_two_hosts, _two_meetings_one_subject, _host_joins, _leaders_of_two_states, _at_seat_of_power,
+    _the_two_leaders,
     _leader_meets_official, _officials_meet, _article_delegations_meet,
 )
 

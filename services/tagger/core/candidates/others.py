@@ -14,7 +14,7 @@ from services.tagger.core.candidates.meetings import TALKS_SUBJECT
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Sentence, unique
-from services.tagger.core.mentions import CAPITAL, OFFICIAL_GROUPS, title_case
+from services.tagger.core.mentions import CAPITAL, OFFICIAL_GROUPS, TITLE_COREFERENCE, title_case
 from services.tagger.core.modality import modality_of
 from services.tagger.core.rules import rule
 
@@ -78,6 +78,7 @@ def summits(sc: Scene, meeting: list[Hit]) -> None:
         if summit_names or len(sc.leader_countries) >= 3 or GATHERING.search(s.folded):
             sc.propose("summit", SUMMIT, summit[0], sc.leader_countries, leaders, 0.6)
     elif summit_names and meeting and not sc.negative and (leaders or s.contains("leaders") >= 0) \
+            and not any(s.folded.startswith(("'s ", "’s "), m.end) for m in summit_names) \
             and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")) \
             and any(-40 < m.start - meeting[0].end < 40 or -40 < meeting[0].start - m.end < 40
                     for m in summit_names):  # not "hosts the emir, names Qatar a major non-NATO ally"
@@ -114,7 +115,7 @@ def talks(sc: Scene) -> None:
         # "preparing for talks between senior officials": the article's two states
         sc.propose("talks", ARTICLE_OFFICIALS_TALK, words[0], article.main_pair or article.context_pair or (),
                    sc.people, 0.35)
-    elif not is_meeting and sc.all_countries and not s.has("not_diplomatic") and (
+    elif not is_meeting and named_states(s) and not s.has("not_diplomatic") and (
             named := next((h for h in words if named_negotiations(sc, h)), None)):
         sc.propose("talks", NAMED_NEGOTIATIONS, named, sc.all_countries, sc.people, 0.45)
 
@@ -124,6 +125,11 @@ NEGOTIATION_WORDS = NEGOTIATION_NOUNS | {"negotiate", "negotiates", "negotiated"
                                          "negotiator"}
 # "talks with Washington", "negotiations between Kyiv and Moscow", "negotiating with Iran"
 WITH_AFTER = re.compile(r" (?:with|between) ")
+
+
+def named_states(s: Sentence) -> tuple[str, ...]:
+    """States the sentence names itself, not through "the president" of an earlier sentence."""
+    return unique(m.country for m in s.mentions if m.rule_id != TITLE_COREFERENCE)
 
 
 def named_negotiations(sc: Scene, hit: Hit) -> bool:
