@@ -216,7 +216,7 @@ class _Naming:
             nationality = of_state  # "the emir of Qatar", "the president of France"
             self.claimed.append((of_state.start, of_state.end))
         if nationality is None:
-            if hit.kind == "title" and s.folded[max(0, hit.start - 4):hit.start] == "the " \
+            if hit.kind == "title" and s.position <= 2 and s.folded[max(0, hit.start - 4):hit.start] == "the " \
                     and not s.folded.startswith(" of ", hit.end) \
                     and not self.former_before(hit.start) and (referent := self._last_named(str(hit.value))) \
                     and not any(0 <= m.start - hit.end <= 2 for m in self.mentions):
@@ -270,17 +270,17 @@ class _Naming:
                      TITLED_OFFICIAL)
 
     def _last_named(self, title: str) -> Leader | None:
-        """The leader the article named last who holds ``title`` that day ("president", "prime minister")."""
-        for leader in reversed(self.article.named_leaders):
+        """The one leader the article has named who holds ``title`` that day ("president", "prime minister");
+        None when it has named several (which president "the president" is, is then anyone's guess)."""
+        holders = []
+        for leader in dict.fromkeys(self.article.named_leaders):
             roles = [r for r in leader.roles_on(self.day) if r.role in ("head_of_state", "head_of_government")]
-            if title in ("leader", "head of state", "strongman") and roles:
-                return leader
-            if title in ("prime minister", "premier", "pm") and any(
-                    r.role == "head_of_government" and "president" not in r.title.lower() for r in roles):
-                return leader
-            if any(title in r.title.lower() for r in roles):
-                return leader
-        return None
+            if (title in ("leader", "head of state", "strongman") and roles) or (
+                    title in ("prime minister", "premier", "pm") and any(
+                        r.role == "head_of_government" and "president" not in r.title.lower() for r in roles)) or any(
+                    title in r.title.lower() for r in roles):
+                holders.append(leader)
+        return holders[0] if len(holders) == 1 else None
 
     def drop_proxies(self) -> None:
         """"Putin's envoy", "Trump's son-in-law": the leader sends someone, and is not there himself; nor is

@@ -88,6 +88,7 @@ NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hol
                         r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 
+HEDGEABLE = frozenset(("meeting", "visit", "summit", "talks", "phone"))
 Modality = tuple[str | None, Hit | None, str | None]  # (modality, the cue that decided it, the rule's id)
 
 
@@ -190,4 +191,6 @@ def cue_misleads(s: Sentence, cue: Hit) -> bool:
     stop = min((i for i in (window.find(","), window.find("."), window.find(";")) if i != -1), default=30)
     if any(word in window[:stop].split() for word in lexicon.HEDGED_OCCASIONS):
         return False
-    return not any(h.kind == "trigger" and cue.end < h.start <= cue.end + stop for h in s.hits)
+    # "a possible meeting" hedges it; "a possible ceasefire" hedges the ceasefire, not the meeting
+    return not any(h.kind == "trigger" and h.value[0] in HEDGEABLE and cue.end < h.start <= cue.end + stop
+                   for h in s.hits)

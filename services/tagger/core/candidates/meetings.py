@@ -233,7 +233,6 @@ def _at_seat_of_power(sc: Scene, m: Meeting) -> bool:
                    AT_SEAT_OF_POWER)
     sc.propose("leader_meeting", AT_SEAT_OF_POWER, m.trigger, unique([visitor.country, seat.country]), [visitor, host],
                0.5)
-    sc.propose("state_visit", MEETING_ABROAD, m.trigger, unique([visitor.country, seat.country]), [visitor], 0.4)
     return True
 
 

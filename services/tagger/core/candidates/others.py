@@ -140,6 +140,9 @@ def named_negotiations(sc: Scene, hit: Hit) -> bool:
     word = s.folded[hit.start:hit.end]
     if word not in NEGOTIATION_WORDS:
         return False
+    clause_start, _ = clause(s.folded, hit.start, hit.end)
+    if s.folded[clause_start:].lstrip().startswith(lexicon.BACKGROUND_OPENERS):
+        return False  # "with the stalemate in nuclear negotiations ...": the setting, not the news
     before = s.folded[max(0, hit.start - 40):hit.start]
     if word in ("peace talks", "round of talks") or TALKS_SUBJECT.search(before):
         return True
@@ -187,6 +190,11 @@ def agreements(sc: Scene) -> None:
 DEAL_NOUNS = frozenset(("deal", "pact", "truce", "agreement", "accord", "treaty", "cease-fire", "ceasefire",
                         "trade deal", "trade pact", "trade truce", "armistice"))
 NAMED_ONLY = frozenset(("cease-fire", "ceasefire", "trade deal", "trade pact", "trade truce", "armistice"))
+# hedges that reach across a whole clause: "demanded that Russia agree to an unconditional 30-day ceasefire",
+# "paused negotiations last week on an early-progress trade agreement"
+STRONG_HEDGE = re.compile(r"\b(?:demand|demands|demanded|demanding|urge|urges|urged|urging|called on|calls on|"
+                          r"call for|calls for|called for|seek|seeks|seeking|sought|push(?:es|ed|ing)? for|"
+                          r"negotiat\w*|talks on|talks over|talks toward|hope[sd]?|hoping|want(?:s|ed)?|propos\w*)\b")
 VERB_DEAL = re.compile(r"\b(?:to|will|would|must|can|could|should|cannot|can't) $")
 TRUCES = frozenset(("cease-fire", "ceasefire", "truce", "armistice", "trade truce"))
 DEAL_HEDGE = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in lexicon.DEAL_HEDGES) + r")\b")
@@ -207,7 +215,9 @@ def named_deal(sc: Scene, hit: Hit) -> bool:
     if s.text[hit.start:hit.start + 1].isupper() and not title_case(s.text):
         return False  # "the U.S.-Mexico-Canada Agreement": a treaty's name, not news of a deal
     before = s.folded[max(0, hit.start - 45):hit.start]
-    if DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1):
+    clause_start, _ = clause(s.folded, hit.start, hit.end)
+    if DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1) or STRONG_HEDGE.search(
+            s.folded, max(clause_start, hit.start - 100), hit.start):
         return False
     if REACHED_BEFORE.search(before):
         return True
