@@ -68,7 +68,7 @@ HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their
 _BY_PHONE = r"(?:by (?:tele)?phone|by video|via video)"
 JOINED_BY_PHONE = re.compile(r",? (?:who )?(?:also )?joined (?:the (?:meeting|talks) )?" + _BY_PHONE)
 ON_THE_LINE = re.compile(r",? (?:who )?(?:joined |was |were )?(?:on the (?:line|phone)|" + _BY_PHONE + ")")
-CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+"
+CALLED_BEFORE = re.compile(r"\b(?:call|calls|called|calling|phone|phones|phoned|rang|telephoned)\s+(?!off\b)"
                            r"(?:on\s+)?(?:[a-z.'’-]+\s+){0,3}$")
 SAID_THAT = re.compile(r"\b(?:say|says|said|saying|insist|insists|insisted|insisting|warn|warns|warned|warning|"
                        r"argue|argues|argued|arguing|stress|stressed|stressing|note|noted|noting|claim|claimed|"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from services.tagger.core import lexicon
-from services.tagger.core.candidates.meetings import TALKS_SUBJECT
+from services.tagger.core.candidates.meetings import TALKS_SUBJECT, topical_talks
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Sentence, unique
@@ -115,8 +115,9 @@ def talks(sc: Scene) -> None:
         # "preparing for talks between senior officials": the article's two states
         sc.propose("talks", ARTICLE_OFFICIALS_TALK, words[0], article.main_pair or article.context_pair or (),
                    sc.people, 0.35)
-    elif not is_meeting and named_states(s) and not s.has("not_diplomatic") and (
-            named := next((h for h in words if named_negotiations(sc, h)), None)):
+    elif named_states(s) and not s.has("not_diplomatic") and (
+            named := next((h for h in words if named_negotiations(sc, h) and (
+                not is_meeting or topical_talks(s, h))), None)):
         sc.propose("talks", NAMED_NEGOTIATIONS, named, sc.all_countries, sc.people, 0.45)
 
 
