@@ -61,6 +61,15 @@ SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} " + _SIDE_EVENTS)  # "a plann
 # "in December 2007": an event dated months or years back is history
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
 PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
+# "in March" with no year: months back in the same year (or late last year)
+PAST_MONTH = re.compile(r"\b(?:in|during|since|early|late|mid-) (?:early |late )?(" + "|".join(MONTHS) +
+                        r")\b(?! \d)(?!,? (?:19|20)\d\d)")
+YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?(?: [a-z][a-z'-]*){0,3} $")
+LONG_AGO = re.compile(r"\b(?:last year|a year ago|years ago|decades? ago|the previous year|in the past|"
+                      r"years earlier)\b")
+FUTURE_WORDS = re.compile(r"\b(?:will|would|next|due|scheduled|expected|plans?|planned|set to|expires?|until|by|"
+                          r"upcoming|later)\b")
+RELATIVE_OPENER = re.compile(r"\s*(?:when|where|which|whereby|after which)\b")
 # "to make a visit" or "to pay a visit" plans one; "to make contacts" does not
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 # after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
@@ -149,19 +158,32 @@ def _strongest_cue(s: Sentence, pool: list[Hit], clause_start: int, clause_end: 
 
 
 def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
-    """Does the trigger's clause date it to an earlier year ("in December 2007", "in 2019")?"""
+    """Does the trigger's phrase date it months or years back: "in December 2007", "in 2019", "in March"
+    (in July), "the 2015 agreement", "last year"? Such an event is history, not news."""
     clause_start, clause_end = clause(s.folded, trigger.start, trigger.end)
     # within the trigger's own phrase: "Trump, who met Kim in 2019, will meet him again" is news
-    clause_start = max(clause_start, s.folded.rfind(",", 0, trigger.start) + 1)
+    phrase_start = max(clause_start, s.folded.rfind(",", 0, trigger.start) + 1)
+    if RELATIVE_OPENER.match(s.folded, phrase_start):
+        # "..., when Erdogan visited Athens in December 2023, where the two leaders signed": the phrase
+        # hangs on the one before, which dates it
+        phrase_start = max(clause_start, s.folded.rfind(",", 0, max(0, phrase_start - 1)) + 1)
     comma = s.folded.find(",", trigger.end)
     clause_end = min(clause_end, comma) if comma != -1 else clause_end
-    for match in PAST_YEAR.finditer(s.folded, clause_start, clause_end):
-        if "since" in s.folded[clause_start:match.start()]:
+    for match in PAST_YEAR.finditer(s.folded, phrase_start, clause_end):
+        if "since" in s.folded[phrase_start:match.start()]:
             continue  # "their first meeting since 2019" is news
         year, month = int(match.group(2)), MONTHS.get(match.group(1) or "", 12)
         if (day.year - year) * 12 + day.month - month > 2:  # weeks-old events are still the news
             return True
-    return False
+    for match in PAST_MONTH.finditer(s.folded, phrase_start, clause_end):
+        months_back = (day.month - MONTHS[match.group(1)]) % 12
+        if 2 < months_back <= 6 and not match.group(0).startswith("since") \
+                and not FUTURE_WORDS.search(s.folded, max(phrase_start, match.start() - 30), match.start()):
+            return True  # "agreed in March", written in July; not "will host it in May" nor "expires in December"
+    if (year_before := YEAR_BEFORE.search(s.folded, max(phrase_start, trigger.start - 40), trigger.start)) and \
+            int(year_before.group(1)) < day.year:
+        return True  # "the 2015 nuclear deal", "the 1949 treaty"
+    return bool(LONG_AGO.search(s.folded, max(phrase_start, trigger.start - 40), min(clause_end, trigger.end + 40)))
 
 
 def cue_misleads(s: Sentence, cue: Hit) -> bool:

@@ -168,8 +168,9 @@ def agreements(sc: Scene) -> None:
              if agrees_between_states(s, h, sanctioning=bool(sc.triggers.get("sanctions")))]
     if not found or sc.negative:
         return
-    # a truce or a trade deal counts only as named news ("agreed a ceasefire"); "called for a ceasefire" is not
-    words = [h for h in found if s.folded[h.start:h.end] not in NAMED_ONLY]
+    # a truce or a trade deal counts only as named news ("agreed a ceasefire"); "called for a ceasefire" is not;
+    # nor does one hoped for, sought or demanded ("is expected to sign", "agreed to negotiate a trade deal")
+    words = [h for h in found if s.folded[h.start:h.end] not in NAMED_ONLY and not deal_hedged(s, h)]
     if not words or not s.has("signing"):
         if deal := next((h for h in found if named_deal(sc, h)), None):
             sc.propose("agreement", NAMED_DEAL, deal, sc.all_countries, sc.people, 0.45)
@@ -195,15 +196,30 @@ NAMED_ONLY = frozenset(("cease-fire", "ceasefire", "trade deal", "trade pact", "
 # "paused negotiations last week on an early-progress trade agreement"
 STRONG_HEDGE = re.compile(r"\b(?:demand|demands|demanded|demanding|urge|urges|urged|urging|called on|calls on|"
                           r"call for|calls for|called for|seek|seeks|seeking|sought|push(?:es|ed|ing)? for|"
-                          r"negotiat\w*|talks on|talks over|talks toward|hope[sd]?|hoping|want(?:s|ed)?|propos\w*)\b")
+                          r"hope[sd]?|hoping|want(?:s|ed)?|propos\w*|"
+                          r"pressure on|persuad\w*|convinc\w*|pursue|pursuing|start work|meant to)\b")
+CONCLUDED_TALKS = re.compile(r"\b(?:concluded|conclude|concludes|completed|complete|completes|wrapped up|"
+                             r"finali[sz]ed|finali[sz]es?) (?:the |their )?(?:negotiations|talks)\b")
 VERB_DEAL = re.compile(r"\b(?:to|will|would|must|can|could|should|cannot|can't) $")
 TRUCES = frozenset(("cease-fire", "ceasefire", "truce", "armistice", "trade truce"))
 DEAL_HEDGE = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in lexicon.DEAL_HEDGES) + r")\b")
+DEAL_MAYBE = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in lexicon.DEAL_MAYBES) + r")\b")
 # "U.K. and France Strike Deal", "the EU reached a trade agreement", "Japan seals a deal"
 REACHED_BEFORE = re.compile(r"\b(?:strike|strikes|struck|reach|reaches|reached|seal|seals|sealed|clinch|clinches|"
                             r"clinched|sign|signs|signed|ink|inks|inked|forge|forges|forged|agree|agrees|agreed|"
                             r"finalize[sd]?|finalise[sd]?|conclude[sd]?|brokered|announce[sd]?|unveil(?:s|ed)?)"
                             r"(?: [a-z0-9'’%$.,-]+){0,4} $")
+
+
+def deal_hedged(s: Sentence, hit: Hit) -> bool:
+    """A deal hoped for, sought, demanded or negotiated, not reached: "closes in on a deal", "is expected to
+    sign", "demanded that Russia agree to a ceasefire", "produced no agreement"."""
+    before = s.folded[max(0, hit.start - 45):hit.start]
+    clause_start, _ = clause(s.folded, hit.start, hit.end)
+    if CONCLUDED_TALKS.search(before):
+        return False  # "concluded negotiations on a free trade agreement": the deal is done
+    return bool(DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1) or STRONG_HEDGE.search(
+        s.folded, max(clause_start, hit.start - 100), hit.start) or s.folded.startswith(" off", hit.end))
 
 
 def named_deal(sc: Scene, hit: Hit) -> bool:
@@ -217,8 +233,7 @@ def named_deal(sc: Scene, hit: Hit) -> bool:
         return False  # "the U.S.-Mexico-Canada Agreement": a treaty's name, not news of a deal
     before = s.folded[max(0, hit.start - 45):hit.start]
     clause_start, _ = clause(s.folded, hit.start, hit.end)
-    if DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1) or STRONG_HEDGE.search(
-            s.folded, max(clause_start, hit.start - 100), hit.start):
+    if deal_hedged(s, hit) or DEAL_MAYBE.search(s.folded, max(clause_start, hit.start - 80), hit.start):
         return False
     if REACHED_BEFORE.search(before):
         return True

@@ -75,11 +75,18 @@ def triggers_by_kind(s: Sentence, dated: list[Hit]) -> dict[str, list[Hit]]:
     """Event words by the kind they may start, leaving out history ("hosted him in Paris in December
     2007") and, in a sentence that dates one, "the meeting" that refers back to it."""
     triggers: dict[str, list[Hit]] = defaultdict(list)
+    # "the 2015 agreement ... was signed by Iran and six powers": one dated word makes the deal, sanctions,
+    # expulsion or recall of the whole sentence history
+    dated_kinds = {h.value[0] for h in dated} & DATED_AS_A_WHOLE
     for hit in s.has("trigger"):
-        if hit in dated or (dated and s.folded[:hit.start].endswith(("the ", "that ", "their "))):
+        if hit in dated or (dated and s.folded[:hit.start].endswith(("the ", "that ", "their "))) \
+                or hit.value[0] in dated_kinds:
             continue  # history, and "an exhibition on the meeting" that refers back to it
         triggers[hit.value[0]].append(hit)
     return triggers
+
+
+DATED_AS_A_WHOLE = frozenset(("agreement", "sanctions", "expulsion", "ambassador"))
 
 
 def received_a_thing(s: Sentence, hit: Hit) -> bool:
