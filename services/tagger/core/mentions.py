@@ -69,6 +69,11 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
 MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|on behalf of|"
                           r"(?:advis[eo]r|aide|envoy|emissary|spokes(?:man|woman|person)|representative|negotiator)s? "
                           r"(?:to|of|for)) (?:[a-z'’.-]+ ){0,3}$")
+# "Netanyahu's office said he would meet ...": the spokespeople speak, the leader meets
+SPOKESPEOPLE_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ )?(?:office|spokes(?:man|woman|person)|aides?|"
+                                r"press secretary)\b")
+HE_WOULD_MEET = re.compile(r"\b(?:he|she) (?:would |will |is to |was to |plans to |planned to |could |might |may |"
+                           r"had )?(?:meet|visit|travel|hold talks|sit down)\b")
 BARE_PROXY_AFTER = re.compile(r" (?:envoys?|emissary|aides?|advis[eo]rs?|negotiators?|officials|administration)\b")
 RELATIVE_BEFORE = re.compile(r"\b(?:first lady|wife|husband|son|daughter|brother|sister|mother|father|widow|"
                              r"nephew|niece|grandson|granddaughter),? [a-z]+ $")
@@ -292,6 +297,9 @@ class _Naming:
                 # the EU's presidents lead a bloc, not a state: meeting them is talks, not a leaders' meeting
                 mention.is_leader, mention.is_official = False, True
                 continue
+            if mention.is_leader and SPOKESPEOPLE_AFTER.match(folded, mention.end) and HE_WOULD_MEET.search(
+                    folded, mention.end):
+                continue  # "Netanyahu's office denied reports that he would meet al-Sharaa": he is the one
             if mention.is_leader and (PROXY_AFTER.match(folded, mention.end) or BARE_PROXY_AFTER.match(
                     folded, mention.end) or MESSAGE_FROM.search(
                     folded, max(0, mention.start - 50), mention.start) or (
