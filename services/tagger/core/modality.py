@@ -175,7 +175,11 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
         year, month = int(match.group(2)), MONTHS.get(match.group(1) or "", 12)
         if (day.year - year) * 12 + day.month - month > 2:  # weeks-old events are still the news
             return True
-    for match in PAST_MONTH.finditer(s.folded, phrase_start, clause_end):
+    # a month alone dates deals, sanctions and the like ("agreed in March"); a meeting or a visit "in March" is
+    # as often the plan as the past
+    months = () if trigger.value[0] in ("meeting", "visit") else PAST_MONTH.finditer(
+        s.folded, max(phrase_start, trigger.start - 40), min(clause_end, trigger.end + 40))
+    for match in months:
         months_back = (day.month - MONTHS[match.group(1)]) % 12
         if 2 < months_back <= 6 and not match.group(0).startswith("since") \
                 and not FUTURE_WORDS.search(s.folded, max(phrase_start, match.start() - 30), match.start()):

@@ -38,6 +38,9 @@ AGREEMENT = rule("agreement.between_states", "candidate",
 NAMED_DEAL = rule("agreement.named_deal", "candidate",
                   '"The U.S.-China trade deal", "U.K. and France strike deal", "Japan\'s deal with the U.S.": a deal '
                   "between states named as done, not one hoped for")
+DEAL_IN_THE_MAKING = rule("talks.deal_in_the_making", "candidate",
+                          '"U.S., Iran close to nuclear deal", "EU closes in on U.S. trade deal", "are finalizing a '
+                          'deal": a deal between states being worked out is talks')
 SIGNED_TOGETHER = rule("meeting.signed_together", "candidate", "Leaders of two states signing together met to do it")
 SANCTIONS = rule("sanctions.imposed", "candidate",
                  "A sanctions word with an act of sanctioning, not in a background clause, not a sports body's")
@@ -121,9 +124,16 @@ def talks(sc: Scene) -> None:
         sc.propose("talks", NAMED_NEGOTIATIONS, named, sc.all_countries, sc.people, 0.45)
 
 
-NEGOTIATION_NOUNS = frozenset(("talks", "negotiations", "peace talks", "round of talks"))
-NEGOTIATION_WORDS = NEGOTIATION_NOUNS | {"negotiate", "negotiates", "negotiated", "negotiating", "negotiators",
-                                         "negotiator"}
+NEGOTIATION_NOUNS = frozenset(("talks", "negotiations", "peace talks", "round of talks", "discussions"))
+# named by their subject already: "U.S. will pause Ukraine peace efforts", "Iran rejects U.S. nuclear deal offer";
+# the headline's shorthand for negotiations, which a body uses for commentary ("a devastating blow to peace
+# efforts"): talks only in the headline or the lead
+HEADLINE_NEGOTIATIONS = frozenset(("peace efforts", "peace push", "peace terms", "peace process", "peace plan",
+                                   "peace proposal", "trade overtures", "trade offer", "trade proposal",
+                                   "nuclear proposal", "deal offer", "talk peace"))
+TOPICAL_NEGOTIATIONS = frozenset(("peace talks", "round of talks")) | HEADLINE_NEGOTIATIONS
+NEGOTIATION_WORDS = NEGOTIATION_NOUNS | TOPICAL_NEGOTIATIONS | {"negotiate", "negotiates", "negotiated",
+                                                                "negotiating", "negotiators", "negotiator"}
 # "talks with Washington", "negotiations between Kyiv and Moscow", "negotiating with Iran"
 WITH_AFTER = re.compile(r" (?:with|between) ")
 
@@ -139,13 +149,13 @@ def named_negotiations(sc: Scene, hit: Hit) -> bool:
     their subject ("Trump blames Zelensky as peace talks stall"): "talks with Putin" is the leaders' own."""
     s = sc.s
     word = s.folded[hit.start:hit.end]
-    if word not in NEGOTIATION_WORDS:
+    if word not in NEGOTIATION_WORDS or (word in HEADLINE_NEGOTIATIONS and s.position > 1):
         return False
     clause_start, _ = clause(s.folded, hit.start, hit.end)
     if s.folded[clause_start:].lstrip().startswith(lexicon.BACKGROUND_OPENERS):
         return False  # "with the stalemate in nuclear negotiations ...": the setting, not the news
     before = s.folded[max(0, hit.start - 40):hit.start]
-    if word in ("peace talks", "round of talks") or TALKS_SUBJECT.search(before):
+    if word in TOPICAL_NEGOTIATIONS or TALKS_SUBJECT.search(before):
         return True
     if sc.leaders:
         return False
@@ -168,6 +178,9 @@ def agreements(sc: Scene) -> None:
              if agrees_between_states(s, h, sanctioning=bool(sc.triggers.get("sanctions")))]
     if not found or sc.negative:
         return
+    if not sc.found("talks") and not sc.found("leader_meeting") and (
+            making := next((h for h in found if deal_in_the_making(sc, h)), None)):
+        sc.propose("talks", DEAL_IN_THE_MAKING, making, named_states(s), sc.people, 0.4)
     # a truce or a trade deal counts only as named news ("agreed a ceasefire"); "called for a ceasefire" is not;
     # nor does one hoped for, sought or demanded ("is expected to sign", "agreed to negotiate a trade deal")
     words = [h for h in found if s.folded[h.start:h.end] not in NAMED_ONLY and not deal_hedged(s, h)]
@@ -220,6 +233,31 @@ def deal_hedged(s: Sentence, hit: Hit) -> bool:
         return False  # "concluded negotiations on a free trade agreement": the deal is done
     return bool(DEAL_HEDGE.search(before) or DEAL_HEDGE.match(s.folded, hit.end + 1) or STRONG_HEDGE.search(
         s.folded, max(clause_start, hit.start - 100), hit.start) or s.folded.startswith(" off", hit.end))
+
+
+# a deal being worked out: "close to a nuclear deal", "closes in on a trade deal", "ironing out the details"
+IN_PROGRESS = re.compile(r"\b(?:close to|closer to|closes? in on|closing in on|nears?|nearing|finali[sz]ing|"
+                         r"ironing out|work(?:s|ing)? on|seek(?:s|ing)?|sought|push(?:es|ing)? for|wants?|"
+                         r"talks on|talks over|negotiat\w*|to reach|reaching|to strike|to secure|secure|unlock|"
+                         r"hopes? (?:of|for)|getting)\b")
+
+
+NOT_BEFORE_PROGRESS = re.compile(r"\b(?:not|n't|never|no longer)\s+(?:[a-z]+\s+)?$")
+
+
+def deal_in_the_making(sc: Scene, hit: Hit) -> bool:
+    """A deal between states being negotiated: talks, not yet an agreement."""
+    s = sc.s
+    if s.position > 1 or s.folded[hit.start:hit.end] not in DEAL_NOUNS or s.has("not_diplomatic") or \
+            not named_states(s):
+        return False  # in the headline or the lead: the body speaks of deals in the making as commentary
+    if s.folded[hit.start:hit.end] == "deal" and VERB_DEAL.search(s.folded[max(0, hit.start - 10):hit.start]):
+        return False  # "to deal with"
+    if len(named_states(s)) < 2 and not TALKS_SUBJECT.search(s.folded, max(0, hit.start - 30), hit.start):
+        return False  # one state's deal is a state's deal with someone, unless it is a trade or peace deal
+    clause_start, _ = clause(s.folded, hit.start, hit.end)
+    progress = IN_PROGRESS.search(s.folded, max(clause_start, hit.start - 60), hit.start)
+    return bool(progress) and not NOT_BEFORE_PROGRESS.search(s.folded, max(0, progress.start() - 12), progress.start())
 
 
 def named_deal(sc: Scene, hit: Hit) -> bool:
