@@ -88,6 +88,10 @@ HOST_BEFORE = re.compile(r"\b(?:(?:hosted|mediated|brokered|witnessed|chaired|co
 BACKGROUND_TIME = re.compile(r"\b(?:last (?:week|month|year)|earlier this (?:month|year)|months ago|years ago)\b")
 
 
+# "a summit" of more leaders than this is a summit (the summit rules), not a leaders' meeting
+MOST_AT_A_MEETING = 4
+
+
 @dataclass
 class Meeting:
     """The meeting word of a sentence, and who the sentence places around it."""
@@ -209,6 +213,9 @@ def _host_joins(sc: Scene, m: Meeting) -> bool:
 def _leaders_of_two_states(sc: Scene, m: Meeting) -> bool:
     if len(sc.leader_countries) < 2:
         return False
+    if len(sc.leader_countries) > MOST_AT_A_MEETING and sc.s.folded[m.trigger.start:m.trigger.end] in ("summit",
+                                                                                                    "summits"):
+        return True  # "a summit of European leaders" with seven of them named is a summit, not their meeting
     sc.propose("leader_meeting", LEADERS_MEET, m.trigger, sc.leader_countries, sc.leaders, 0.6)
     host = None if sc.s.has("multilateral") else _host(sc.s, sc.leader_countries)
     visitors = [x for x in sc.leaders if x.country != host]
