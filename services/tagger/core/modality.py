@@ -97,6 +97,7 @@ NOT_BEFORE = re.compile(r"\b(?:not|never|n't)(?: yet| currently| now)?(?: (?:hol
                         r"separate|their|planned))* $")
 NO_BEFORE = re.compile(r"\bno\s+(?:[a-z'-]+\s+){0,2}$")
 
+HOPING = frozenset(("hoping", "hopes", "hope", "hoped", "aims", "aim", "keen", "eager", "willing", "wants", "want"))
 HEDGEABLE = frozenset(("meeting", "visit", "summit", "talks", "phone"))
 Modality = tuple[str | None, Hit | None, str | None]  # (modality, the cue that decided it, the rule's id)
 
@@ -202,6 +203,9 @@ def cue_misleads(s: Sentence, cue: Hit) -> bool:
     if word in lexicon.MODALS and (OTHER_VERB_AFTER.match(s.folded, cue.end) or (
             cue.end < len(s.folded) and not MODAL_KEEPS.match(s.folded, cue.end))):
         return True  # "the two sides might sign a pact", "their countries could trust each other"
+    if cue.value == "potential" and word.endswith(" to") and word.split()[0] in HOPING and (
+            OTHER_VERB_AFTER.match(s.folded, cue.end) or not MODAL_KEEPS.match(s.folded, cue.end)):
+        return True  # "hoping to secure financing during talks with Xi": the hope is the money, not the talks
     if word in ("to make", "to pay") and not MADE_VISIT.match(s.folded, cue.end):
         return True  # "to make a visit" plans one; "agreed to make contacts" does not
     if word.startswith("to ") and (FIRST_TO.search(before) or ARRIVED_TO.search(before)):

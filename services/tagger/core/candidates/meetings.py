@@ -15,7 +15,7 @@ from services.tagger.core import lexicon
 from services.tagger.core.candidates.scene import SPEAKING, Scene, received_a_thing
 from services.tagger.core.clauses import clause
 from services.tagger.core.context import Hit, Mention, Sentence, unique
-from services.tagger.core.mentions import OFFICIAL_PLURALS, SEAT_OF_POWER
+from services.tagger.core.mentions import CAPITAL, OFFICIAL_PLURALS, SEAT_OF_POWER, STATE_NAME
 from services.tagger.core.rules import rule
 
 ONE_VISITOR_TWO_HOSTS = rule("meeting.one_visitor_two_hosts", "candidate",
@@ -31,6 +31,9 @@ MEETING_ABROAD = rule("visit.meeting_abroad", "candidate",
 AT_SEAT_OF_POWER = rule("meeting.at_seat_of_power", "candidate",
                         '"Merz in an Oval Office meeting", "talks at the Kremlin": a leader meeting at another '
                         "state's seat of power meets its occupant")
+STATE_HOSTS_LEADER = rule("meeting.state_hosts_leader", "candidate",
+                          '"Beijing hosts Putin", "Kremlin welcomes Orban": a state hosting a foreign leader meets him '
+                          "through whoever leads it")
 THE_TWO_LEADERS = rule("meeting.the_two_leaders", "candidate",
                        '"The two leaders signed it at a ceremony hosted by Clinton": the article\'s meeting, '
                        "and its host")
@@ -243,6 +246,33 @@ def _at_seat_of_power(sc: Scene, m: Meeting) -> bool:
     return True
 
 
+HOSTING_WORDS = frozenset(("hosts", "hosted", "host", "to host", "will host", "welcomes", "welcomed", "receives",
+                           "received"))
+
+
+def _state_hosts_leader(sc: Scene, m: Meeting) -> bool:
+    """"Beijing hosts Putin": a capital, seat of power or state right before a hosting word, one foreign leader
+    after it; the host's leader that day receives him."""
+    s, trigger = sc.s, m.trigger
+    if len(sc.leader_countries) != 1 or s.folded[trigger.start:trigger.end] not in HOSTING_WORDS \
+            or s.has("multilateral"):
+        return False
+    host = next((x for x in s.mentions if 0 <= trigger.start - x.end <= 1 and not x.is_leader and not x.is_official
+                 and x.rule_id in (CAPITAL, SEAT_OF_POWER, STATE_NAME)), None)
+    guest = sc.leaders[0]
+    if host is None or host.country == guest.country or guest.start < trigger.end:
+        return False
+    holder = sc.article.knowledge.office_holder(host.country, "leader", sc.article.day)
+    if holder is None:
+        return False
+    receiver = Mention(host.start, host.end, host.country, holder.name, True, False, f"host:{holder.name}",
+                       STATE_HOSTS_LEADER)
+    sc.propose("leader_meeting", STATE_HOSTS_LEADER, trigger, unique([guest.country, host.country]),
+               [guest, receiver], 0.5)
+    sc.propose("state_visit", MEETING_ABROAD, trigger, unique([guest.country, host.country]), [guest], 0.4)
+    return True
+
+
 def _the_two_leaders(sc: Scene, m: Meeting) -> bool:
     main_pair, s = sc.article.main_pair, sc.s
     if not (s.has("coref_pair") and main_pair and len(sc.leaders) <= 2):
@@ -284,7 +314,7 @@ def _article_delegations_meet(sc: Scene, m: Meeting) -> bool:
 
 MEETING_RULES: tuple[Callable[[Scene, Meeting], bool], ...] = (
     _one_visitor_two_hosts, _two_meetings_one_subject, _host_joins, _leaders_of_two_states, _at_seat_of_power,
-    _the_two_leaders,
+    _state_hosts_leader, _the_two_leaders,
     _leader_meets_official, _officials_meet, _article_delegations_meet,
 )
 

@@ -28,10 +28,13 @@ SOMEONE_ELSES_VISIT = rule("veto.someone_elses_visit", "veto",
                            '"Met former President Clinton during a visit", "the highest-level Chinese visit to '
                            'Ukraine": the visit is not the leader\'s')
 
+# words of travel that speak of a visit only with the place right after them ("heads to Tokyo")
+TRAVEL_WORDS = frozenset(("heads to", "head to", "headed to", "heading to", "flies to", "flew to",
+                          "jets to", "jets off to", "arriving in", "travelling to", "traveling to"))
 FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the |a |an )?"
                           r"(?:(?!annual |bilateral )[a-z0-9'’-]+ ){0,5}"
                           r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
-                          r"leaders' meeting)\b")
+                          r"leaders' meeting|g-?7|g-?20|nato|brics|apec|asean|sco|cop\d*|chogm|un)\b")
 
 
 def official_trip(sc: Scene) -> None:
@@ -64,6 +67,9 @@ def leader_trip(sc: Scene) -> None:
         for_a_summit = FOR_A_SUMMIT.match(s.folded, hit.end) and s.contains("state visit") < 0 \
             and s.contains("official visit") < 0
         destination = _destination(s, hit, traveller.country)
+        if s.folded[hit.start:hit.end] in TRAVEL_WORDS and (s.position > 1 or not any(
+                hit.end < m.start <= hit.end + 5 and m.country == destination for m in s.mentions)):
+            continue  # "heads to Tokyo" in a headline or lead: the place right after the word
         if destination and (s.contains("state visit") >= 0 or s.contains("official visit") >= 0
                             or hit.start > traveller.start):
             if not for_a_summit:
