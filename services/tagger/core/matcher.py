@@ -85,7 +85,8 @@ class Matcher:
         for kind, phrases in (("negative", lexicon.NEGATIVE_CONTEXT), ("diplomat", lexicon.DIPLOMAT_WORDS),
                               ("ambassador_word", lexicon.AMBASSADOR_WORDS), ("signing", lexicon.SIGNING_WORDS),
                               ("coref_pair", lexicon.COREF_PAIR), ("sanction_act", lexicon.SANCTION_ACTS),
-                              ("sports", lexicon.SPORTS_BODIES), ("not_diplomatic", lexicon.NOT_DIPLOMATIC_TALKS)):
+                              ("sports", lexicon.SPORTS_BODIES), ("not_diplomatic", lexicon.NOT_DIPLOMATIC_TALKS),
+                              ("region", lexicon.REGIONS)):
             for phrase in phrases:
                 add(phrase, kind, phrase)
         add("former", "former", True)

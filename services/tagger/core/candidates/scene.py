@@ -82,10 +82,13 @@ def triggers_by_kind(s: Sentence, dated: list[Hit]) -> dict[str, list[Hit]]:
         if hit in dated or (dated and s.folded[:hit.start].endswith(("the ", "that ", "their "))) \
                 or hit.value[0] in dated_kinds:
             continue  # history, and "an exhibition on the meeting" that refers back to it
+        if s.position > 1 and s.folded[hit.start:hit.end] in HEADLINE_WORDS:
+            continue  # "trip", "tour": a visit in a headline's few words, anything in a body's many
         triggers[hit.value[0]].append(hit)
     return triggers
 
 
+HEADLINE_WORDS = frozenset(("trip", "tour", "visiting"))
 DATED_AS_A_WHOLE = frozenset(("agreement", "sanctions", "expulsion", "ambassador"))
 
 

@@ -16,6 +16,8 @@ OFFICIAL_TRIP = rule("talks.official_trip", "candidate",
                      "A minister's or envoy's trip to another state: talks with it")
 LEADER_TRIP = rule("visit.leader_trip", "candidate",
                    '"Xi\'s state visit to France", "Modi travels to Japan": the nearest leader named before travels')
+REGIONAL_TOUR = rule("visit.regional_tour", "candidate",
+                     '"Trump\'s Middle East tour", "an Asia trip": a leader touring a region, hosts unnamed')
 VISIT_HOST = rule("meeting.visit_host", "candidate",
                   "A leader visiting another state meets whoever leads it there that day")
 VISIT_SEAT_OF_POWER = rule("meeting.visit_seat_of_power", "candidate",
@@ -31,6 +33,8 @@ SOMEONE_ELSES_VISIT = rule("veto.someone_elses_visit", "veto",
 # words of travel that speak of a visit only with the place right after them ("heads to Tokyo")
 TRAVEL_WORDS = frozenset(("heads to", "head to", "headed to", "heading to", "flies to", "flew to",
                           "jets to", "jets off to", "arriving in", "travelling to", "traveling to"))
+# "trip", "tour", "visiting": a visit only with a destination or a region named
+LOOSE_WORDS = frozenset(("trip", "tour", "visiting"))
 FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the |a |an )?"
                           r"(?:(?!annual |bilateral )[a-z0-9'’-]+ ){0,5}"
                           r"(?:summit(?! with| between)|general assembly|heads of government meeting|"
@@ -67,6 +71,13 @@ def leader_trip(sc: Scene) -> None:
         for_a_summit = FOR_A_SUMMIT.match(s.folded, hit.end) and s.contains("state visit") < 0 \
             and s.contains("official visit") < 0
         destination = _destination(s, hit, traveller.country)
+        if destination is None and len(sc.leader_countries) == 1 and not s.has("multilateral") and any(
+                0 <= hit.start - h.end <= 1 for h in s.has("region")):
+            # "Trump's Middle East tour", "a four-day Middle East visit": a tour of a region's states, hosts unnamed
+            sc.propose("state_visit", REGIONAL_TOUR, hit, (traveller.country,), [traveller], 0.5)
+            break
+        if s.folded[hit.start:hit.end] in LOOSE_WORDS and destination is None:
+            continue
         if s.folded[hit.start:hit.end] in TRAVEL_WORDS and (s.position > 1 or not any(
                 hit.end < m.start <= hit.end + 5 and m.country == destination for m in s.mentions)):
             continue  # "heads to Tokyo" in a headline or lead: the place right after the word
@@ -74,10 +85,11 @@ def leader_trip(sc: Scene) -> None:
                             or hit.start > traveller.start):
             if not for_a_summit:
                 sc.propose("state_visit", LEADER_TRIP, hit, unique([traveller.country, destination]), [traveller], 0.55)
-            if not sc.phone and len(sc.leader_countries) < 2:
+            loose = s.folded[hit.start:hit.end] in LOOSE_WORDS  # "during his trip": the visit, not its meetings
+            if not sc.phone and len(sc.leader_countries) < 2 and not loose:
                 _visit_meeting(sc, hit, traveller, destination)
             inviter = next((m for m in sc.leaders if m.country == destination), None)
-            if inviter and not sc.phone and not sc.found("leader_meeting"):
+            if inviter and not sc.phone and not sc.found("leader_meeting") and not loose:
                 # "Macron invited Modi to visit Paris": the visitor would meet the host who invited him
                 sc.propose("leader_meeting", INVITED_VISITOR, hit, unique([traveller.country, destination]),
                            [traveller, inviter], 0.45)
