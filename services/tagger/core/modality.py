@@ -115,7 +115,8 @@ def modality_of(s: Sentence, trigger: Hit, day: dt.date) -> Modality:
         return "occurred", None, AFTER_MEETING  # "said after meeting Sisi": the meeting is behind him
     if s.text.rstrip(" '\"’”").endswith("?"):
         return "potential", None, QUESTION  # "Will Modi and Xi meet in Tianjin?": a question, not a plan
-    cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end and not cue_misleads(s, h)]
+    cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end and not cue_misleads(s, h)
+            and not another_events_cue(s, h, trigger)]
     tense = trigger.value[1]
     if tense == "past" and s.folded.startswith(" by ", trigger.end):
         tense = None  # "the first state visit hosted by King Charles": a participle, not a past event
@@ -189,6 +190,15 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
             int(year_before.group(1)) < day.year:
         return True  # "the 2015 nuclear deal", "the 1949 treaty"
     return bool(LONG_AGO.search(s.folded, max(phrase_start, trigger.start - 40), min(clause_end, trigger.end + 40)))
+
+
+def another_events_cue(s: Sentence, cue: Hit, trigger: Hit) -> bool:
+    """A cue after the trigger that holds an event word of its own ("met at the White House and urged him to
+    seek talks with Kim") speaks of that event, not this one."""
+    return cue.start > trigger.end and any(
+        h.kind == "trigger" and cue.start <= h.start and h.end <= cue.end and (h.start, h.end) != (trigger.start,
+                                                                                                trigger.end)
+        for h in s.hits)
 
 
 def cue_misleads(s: Sentence, cue: Hit) -> bool:

@@ -59,9 +59,9 @@ TOPICAL_TALKS = rule("veto.topical_talks", "veto",
 # "Trump blames Zelensky as Ukraine peace talks stumble": a subject or a state before "talks"
 TALKS_SUBJECT = re.compile(r"(?:^|[^a-z'])(?:" + "|".join(lexicon.TALKS_TOPICS) + r")(?:[ -][a-z]+)? $")
 # "held peace talks", "to attend direct peace talks", "at peace talks": the leaders take part
-TAKE_PART_BEFORE = re.compile(r"\b(?:(?:hold|holds|held|holding|have|has|had|join|joins|joined|joining|attend|attends|"
+TAKE_PART_BEFORE = re.compile(r"\b(?:(?:hold|holds|held|holding|join|joins|joined|joining|attend|attends|"
                               r"attended|attending|at|for|during|in)(?: (?:the|a|an))?(?: [a-z'-]+){0,2}|"
-                              r"(?:weeks|days|rounds?|hours) of(?: [a-z'-]+){0,4}) $")
+                              r"(?:have|has|had)(?: [a-z'-]+)?|(?:weeks|days|rounds?|hours) of(?: [a-z'-]+){0,4}) $")
 ASKED_ABOUT = re.compile(r"\b(?:asked|questioned|quizzed) (?:about|on|over) (?:the|a|his|her|their) $")
 # "Albania will host two migrant centres": a host of things, not of a guest
 HOSTED_THING = re.compile(r" (?:(?:a|an|the|two|three|four|several|\d+|its|their) )?(?:[a-z-]+ ){0,2}"
@@ -109,6 +109,8 @@ class Meeting:
 def meeting_words(sc: Scene) -> list[Hit]:
     """Meeting words that speak of leaders meeting, not of a grouping, a comment, a thing or a venue."""
     s, triggers = sc.s, sc.triggers
+    if s.field == "title" and s.folded.startswith("meet the "):
+        return []  # "Meet the Russian dubbed 'Putin's brain'": an introduction, not a meeting
     return [h for h in triggers.get("meeting", ())
             # "the Quad summit" is a multilateral gathering, not a meeting of the leaders it names
             if not any(0 <= h.start - m.end <= 2 for m in s.has("multilateral"))

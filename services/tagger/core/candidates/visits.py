@@ -31,8 +31,9 @@ SOMEONE_ELSES_VISIT = rule("veto.someone_elses_visit", "veto",
                            'Ukraine": the visit is not the leader\'s')
 
 # words of travel that speak of a visit only with the place right after them ("heads to Tokyo")
-TRAVEL_WORDS = frozenset(("heads to", "head to", "headed to", "heading to", "flies to", "flew to",
+TRAVEL_WORDS = frozenset(("due in", "heads to", "head to", "headed to", "heading to", "flies to", "flew to",
                           "jets to", "jets off to", "arriving in", "travelling to", "traveling to"))
+TAKING_IN = re.compile(r"^[^,;.]{0,25}\b(?:taking in|took in|takes in|spanning|including|to|of) [^,;.]{0,12}$")
 # "trip", "tour", "visiting": a visit only with a destination or a region named
 LOOSE_WORDS = frozenset(("trip", "tour", "visiting"))
 FOR_A_SUMMIT = re.compile(r"[^.;]{0,80}?\b(?:for|to attend|attending|at) (?:the |a |an )?"
@@ -71,13 +72,16 @@ def leader_trip(sc: Scene) -> None:
         for_a_summit = FOR_A_SUMMIT.match(s.folded, hit.end) and s.contains("state visit") < 0 \
             and s.contains("official visit") < 0
         destination = _destination(s, hit, traveller.country)
-        if destination is None and len(sc.leader_countries) == 1 and not s.has("multilateral") and any(
+        if len(sc.leader_countries) == 1 and not s.has("multilateral") and any(
                 0 <= hit.start - h.end <= 1 for h in s.has("region")):
             # "Trump's Middle East tour", "a four-day Middle East visit": a tour of a region's states, hosts unnamed
             sc.propose("state_visit", REGIONAL_TOUR, hit, (traveller.country,), [traveller], 0.5)
             break
-        if s.folded[hit.start:hit.end] in LOOSE_WORDS and destination is None:
-            continue
+        if s.folded[hit.start:hit.end] in LOOSE_WORDS and not any(
+                m.country == destination and (0 <= hit.start - m.end <= 1 or hit.end < m.start <= hit.end + 8
+                                              or TAKING_IN.search(s.folded, hit.end, m.start))
+                for m in s.mentions if m.start > hit.end or m.end <= hit.start):
+            continue  # "his Japan trip", "a tour of Africa", "a tour taking in Ghana": the places it names
         if s.folded[hit.start:hit.end] in TRAVEL_WORDS and (s.position > 1 or not any(
                 hit.end < m.start <= hit.end + 5 and m.country == destination for m in s.mentions)):
             continue  # "heads to Tokyo" in a headline or lead: the place right after the word
@@ -85,11 +89,10 @@ def leader_trip(sc: Scene) -> None:
                             or hit.start > traveller.start):
             if not for_a_summit:
                 sc.propose("state_visit", LEADER_TRIP, hit, unique([traveller.country, destination]), [traveller], 0.55)
-            loose = s.folded[hit.start:hit.end] in LOOSE_WORDS  # "during his trip": the visit, not its meetings
-            if not sc.phone and len(sc.leader_countries) < 2 and not loose:
+            if not sc.phone and len(sc.leader_countries) < 2:
                 _visit_meeting(sc, hit, traveller, destination)
             inviter = next((m for m in sc.leaders if m.country == destination), None)
-            if inviter and not sc.phone and not sc.found("leader_meeting") and not loose:
+            if inviter and not sc.phone and not sc.found("leader_meeting"):
                 # "Macron invited Modi to visit Paris": the visitor would meet the host who invited him
                 sc.propose("leader_meeting", INVITED_VISITOR, hit, unique([traveller.country, destination]),
                            [traveller, inviter], 0.45)
@@ -122,7 +125,11 @@ def _destination(s: Sentence, trigger: Hit, home: str) -> str | None:
             break  # "the highest-level Chinese visit to Ukraine": the adjective is the visitor's
         if 0 <= trigger.start - mention.end <= 1 and mention.country != home and not mention.is_leader \
                 and not mention.is_official and mention.rule.startswith(("adj:", "country:", "capital:")):
-            return mention.country
+            first = mention  # "his Germany and Angola trip": the first of the places listed
+            while (prior := next((m for m in s.mentions if m.end < first.start and m.country != home
+                                  and s.folded[m.end:first.start] in (" and ", ", ", " & ")), None)):
+                first = prior
+            return first.country
     for mention in s.mentions:
         if mention.start >= trigger.end and mention.country != home and not mention.is_official:
             return mention.country
