@@ -116,10 +116,12 @@ def modality_of(s: Sentence, trigger: Hit, day: dt.date) -> Modality:
     if s.text.rstrip(" '\"’”").endswith("?"):
         return "potential", None, QUESTION  # "Will Modi and Xi meet in Tianjin?": a question, not a plan
     cues = [h for h in s.has("cue") if clause_start <= h.start and h.end <= clause_end and not cue_misleads(s, h)
-            and not another_events_cue(s, h, trigger)]
+            and not another_events_cue(s, h, trigger) and not elsewhere_ahead(s, h, trigger)]
     tense = trigger.value[1]
     if tense == "past" and s.folded.startswith(" by ", trigger.end):
         tense = None  # "the first state visit hosted by King Charles": a participle, not a past event
+    if tense == "future" and FIRST_TO.search(s.folded, max(0, trigger.start - 60), trigger.start + 3):
+        tense = None  # "became the first British prime minister to visit Ireland": a description, not a plan
     others = [h for h in cues if (h.start, h.end) != (trigger.start, trigger.end)]
     if tense == "future" and not others and ARRIVED_TO.search(s.folded, max(clause_start, trigger.start - 90),
                                                              trigger.start):
@@ -137,10 +139,10 @@ def modality_of(s: Sentence, trigger: Hit, day: dt.date) -> Modality:
         when = resolve_date(text, day, True)
         if when and when > day and resolve_date(text, day, False) != day:
             return "planned", None, COMING_DAY
+    if tense == "future" and not held:
+        return "planned", None, FUTURE_TENSE  # "expected in Algiers on Sunday": the weekday is the plan's
     if tense in ("past", "present") or s.has("past_cue") or held:
         return "occurred", None, PAST_TENSE  # "the two leaders held formal talks"
-    if tense == "future":
-        return "planned", None, FUTURE_TENSE
     return None, None, None
 
 
@@ -190,6 +192,13 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
             int(year_before.group(1)) < day.year:
         return True  # "the 2015 nuclear deal", "the 1949 treaty"
     return bool(LONG_AGO.search(s.folded, max(phrase_start, trigger.start - 40), min(clause_end, trigger.end + 40)))
+
+
+def elsewhere_ahead(s: Sentence, cue: Hit, trigger: Hit) -> bool:
+    """"Ahead of" plans what follows it ("ahead of the Putin summit"), not the event before it ("met ... ahead of
+    a summit")."""
+    return s.folded[cue.start:cue.end] == "ahead of" and (
+        not cue.end <= trigger.start <= cue.end + 50 or trigger.value[1] in ("past", "present"))
 
 
 def another_events_cue(s: Sentence, cue: Hit, trigger: Hit) -> bool:

@@ -31,8 +31,9 @@ SOMEONE_ELSES_VISIT = rule("veto.someone_elses_visit", "veto",
                            'Ukraine": the visit is not the leader\'s')
 
 # words of travel that speak of a visit only with the place right after them ("heads to Tokyo")
-TRAVEL_WORDS = frozenset(("due in", "heads to", "head to", "headed to", "heading to", "flies to", "flew to",
-                          "jets to", "jets off to", "arriving in", "travelling to", "traveling to"))
+TRAVEL_WORDS = frozenset(("due in", "expected in", "expected at", "heads to", "head to", "headed to", "heading to",
+                          "flies to", "flew to", "jets to", "jets off to", "arriving in", "travelling to",
+                          "traveling to"))
 TAKING_IN = re.compile(r"^[^,;.]{0,25}\b(?:taking in|took in|takes in|spanning|including|to|of) [^,;.]{0,12}$")
 # "trip", "tour", "visiting": a visit only with a destination or a region named
 LOOSE_WORDS = frozenset(("trip", "tour", "visiting"))
