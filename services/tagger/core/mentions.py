@@ -66,7 +66,8 @@ PROXY_AFTER = re.compile(r"(?:'s|’s) (?:[a-z-]+ ){0,3}(?:envoys?|emissary|aide
                          r"spokes(?:man|woman|person)|representatives?|chief of staff|son|daughter|wife|husband|"
                          r"brother|sister|son-in-law|negotiators?|ministers?|officials|government|administration|"
                          r"office|party|team)\b")
-MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|on behalf of|"
+MESSAGE_FROM = re.compile(r"\b(?:(?:message|letter|note|greetings|invitation)s? from|(?:message|letter|note)s? to|"
+                          r"on behalf of|"
                           r"(?:advis[eo]r|aide|envoy|emissary|spokes(?:man|woman|person)|representative|negotiator)s? "
                           r"(?:to|of|for)) (?:[a-z'’.-]+ ){0,3}$")
 # "Netanyahu's office said he would meet ...": the spokespeople speak, the leader meets

@@ -66,7 +66,11 @@ PAST_MONTH = re.compile(r"\b(?:in|during|since|early|late|mid-) (?:early |late )
                         r")\b(?! \d)(?!,? (?:19|20)\d\d)")
 YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?(?: [a-z][a-z'-]*){0,3} $")
 LONG_AGO = re.compile(r"\b(?:last year|a year ago|years ago|decades? ago|the previous year|in the past|"
-                      r"years earlier)\b")
+                      r"years earlier|in recent years|over the years|"
+                      r"over the past (?:few |two |three )?(?:years|decades))\b")
+# "In 2005, ...", "In January 2000, at Shepherdstown, ...": a sentence that opens on its date
+DATED_OPENER = re.compile(r"\s*[\"'“]?(?:in|during|back in|by) (?:(?:early |late |mid-)?(" + "|".join(MONTH_NAMES) +
+                          r") )?((?:19|20)\d\d)\b")
 FUTURE_WORDS = re.compile(r"\b(?:will|would|next|due|scheduled|expected|plans?|planned|set to|expires?|until|by|"
                           r"upcoming|later)\b")
 RELATIVE_OPENER = re.compile(r"\s*(?:when|where|which|whereby|after which)\b")
@@ -165,6 +169,8 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
     """Does the trigger's phrase date it months or years back: "in December 2007", "in 2019", "in March"
     (in July), "the 2015 agreement", "last year"? Such an event is history, not news."""
     clause_start, clause_end = clause(s.folded, trigger.start, trigger.end)
+    if (opener := DATED_OPENER.match(s.folded)) and opener.end() <= trigger.start and old_enough(opener, day):
+        return True  # "In 2005, Musharraf travelled to Delhi ... holding talks": the whole sentence is history
     # within the trigger's own phrase: "Trump, who met Kim in 2019, will meet him again" is news
     phrase_start = max(clause_start, s.folded.rfind(",", 0, trigger.start) + 1)
     if RELATIVE_OPENER.match(s.folded, phrase_start):
@@ -208,6 +214,11 @@ def another_events_cue(s: Sentence, cue: Hit, trigger: Hit) -> bool:
         h.kind == "trigger" and cue.start <= h.start and h.end <= cue.end and (h.start, h.end) != (trigger.start,
                                                                                                 trigger.end)
         for h in s.hits)
+
+
+def old_enough(match: re.Match[str], day: dt.date) -> bool:
+    year, month = int(match.group(2)), MONTHS.get(match.group(1) or "", 12)
+    return (day.year - year) * 12 + day.month - month > 2
 
 
 def cue_misleads(s: Sentence, cue: Hit) -> bool:

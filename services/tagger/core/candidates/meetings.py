@@ -106,6 +106,12 @@ class Meeting:
     guests: list[Mention]  # leaders named after it
 
 
+# "welcomed the agreement", "welcomes the decision": a thing welcomed, not a visitor
+WELCOMED_A_THING = re.compile(r" (?:the|a|an|this|that|these|his|her|its|their|any|such) (?!(?:[a-z'’-]+ ){0,2}"
+                              r"(?:president|prime minister|leader|king|queen|emir|chancellor|pope|premier|"
+                              r"crown prince|sultan|minister|delegation|envoy|counterpart|visitor|guest))")
+
+
 def meeting_words(sc: Scene) -> list[Hit]:
     """Meeting words that speak of leaders meeting, not of a grouping, a comment, a thing or a venue."""
     s, triggers = sc.s, sc.triggers
@@ -121,7 +127,9 @@ def meeting_words(sc: Scene) -> list[Hit]:
                      and (HOSTED_THING.match(s.folded, h.end) or "summit" in triggers))
             # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
             and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))
-            and not topical_talks(s, h)]
+            and not topical_talks(s, h)
+            and not (s.folded[h.start:h.end] in ("welcomed", "welcomes", "welcome") and WELCOMED_A_THING.match(
+                s.folded, h.end))]
 
 
 def topical_talks(s: Sentence, hit: Hit) -> bool:
