@@ -66,14 +66,14 @@ PAST_MONTH = re.compile(r"\b(?:in|during|since|early|late|mid-) (?:early |late )
                         r")\b(?! \d)(?!,? (?:19|20)\d\d)")
 YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?(?: [a-z][a-z'-]*){0,3} $")
 LONG_AGO = re.compile(r"\b(?:last year|a year ago|years ago|decades? ago|the previous year|in the past|"
-                      r"years earlier|in recent years|over the years|"
-                      r"over the past (?:few |two |three )?(?:years|decades))\b")
+                      r"years earlier|in recent years|over the years|over the summer|earlier this year|"
+                      r"in recent months|(?:over )?the past (?:[a-z]+ )?(?:years|decades))\b")
 # "In 2005, ...", "In January 2000, at Shepherdstown, ...": a sentence that opens on its date
 DATED_OPENER = re.compile(r"\s*[\"'“]?(?:in|during|back in|by) (?:(?:early |late |mid-)?(" + "|".join(MONTH_NAMES) +
                           r") )?((?:19|20)\d\d)\b")
 FUTURE_WORDS = re.compile(r"\b(?:will|would|next|due|scheduled|expected|plans?|planned|set to|expires?|until|by|"
                           r"upcoming|later)\b")
-RELATIVE_OPENER = re.compile(r"\s*(?:when|where|which|whereby|after which)\b")
+RELATIVE_OPENER = re.compile(r"\s*(?:when|where|which|whereby|after which|with)\b")
 # "to make a visit" or "to pay a visit" plans one; "to make contacts" does not
 MADE_VISIT = re.compile(r"(?: [a-z'-]+){0,4} (?:visit|trip|stop|stopover|tour|journey)\b")
 # after a modal, verbs that are not about meeting: "might sign", "could discuss", "could be operational"
@@ -187,7 +187,8 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
             return True
     # a month alone dates deals, sanctions and the like ("agreed in March"); a meeting or a visit "in March" is
     # as often the plan as the past
-    months = () if trigger.value[0] in ("meeting", "visit") else PAST_MONTH.finditer(
+    months = () if trigger.value[0] in ("meeting", "visit") and any(m.is_leader for m in s.mentions) \
+        else PAST_MONTH.finditer(
         s.folded, max(phrase_start, trigger.start - 40), min(clause_end, trigger.end + 40))
     for match in months:
         months_back = (day.month - MONTHS[match.group(1)]) % 12

@@ -93,8 +93,11 @@ def talks(sc: Scene) -> None:
     s, article = sc.s, sc.article
     words = [h for h in sc.triggers.get("talks", ()) if not FOR_BEFORE.search(s.folded, max(0, h.start - 30), h.start)
              and not received_a_thing(s, h)]
+    words = [h for h in words if not near_not_diplomatic(s, h)]  # "YPF is in talks with Eni", "coalition talks"
     if not words or sc.negative or sc.phone:
         return
+    if s.contains("the two leaders") >= 0 or s.contains("both leaders") >= 0:
+        return  # "the two leaders had also discussed regional developments": their meeting, not talks
     is_meeting = sc.found("leader_meeting")
     official_words = any(h.value in OFFICIAL_GROUPS and not SPEAKING.match(s.folded, h.end)
                          for h in s.has("official_title"))
@@ -118,7 +121,7 @@ def talks(sc: Scene) -> None:
         # "preparing for talks between senior officials": the article's two states
         sc.propose("talks", ARTICLE_OFFICIALS_TALK, words[0], article.main_pair or article.context_pair or (),
                    sc.people, 0.35)
-    elif named_states(s) and not s.has("not_diplomatic") and (
+    elif named_states(s) and (
             named := next((h for h in words if named_negotiations(sc, h) and (
                 not is_meeting or topical_talks(s, h))), None)):
         sc.propose("talks", NAMED_NEGOTIATIONS, named, sc.all_countries, sc.people, 0.45)
@@ -136,6 +139,11 @@ NEGOTIATION_WORDS = NEGOTIATION_NOUNS | TOPICAL_NEGOTIATIONS | {"negotiate", "ne
                                                                 "negotiating", "negotiators", "negotiator"}
 # "talks with Washington", "negotiations between Kyiv and Moscow", "negotiating with Iran"
 WITH_AFTER = re.compile(r" (?:with|between) ")
+
+
+def near_not_diplomatic(s: Sentence, hit: Hit) -> bool:
+    """A company's, party's or union's words right by the talks word: "the refinery is in talks with traders"."""
+    return any(-40 < h.start - hit.end < 40 or -40 < hit.start - h.end < 40 for h in s.has("not_diplomatic"))
 
 
 def named_states(s: Sentence) -> tuple[str, ...]:
