@@ -116,7 +116,7 @@ def _modality(chosen: list[Candidate]) -> tuple[str, list[str]]:
     # the lead says took place (a later "will not attend" is about something else)
     if modality != "occurred":
         denial = next((c for c in chosen if c.modality in ("denied", "cancelled")
-                       and (c.sentence.field == "title" or c.weight >= 0.6)), None)
+                       and (c.sentence.position <= 1 or c.weight >= 0.6)), None)
         if denial is not None:
             modality, rules = denial.modality, [DENIAL_OUTRANKS, denial.modality_rule or CUE]
     if modality is None:

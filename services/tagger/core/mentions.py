@@ -126,7 +126,7 @@ class _Naming:
 
     def former_before(self, start: int) -> bool:
         window = self.s.folded[max(0, start - 25):start]
-        return "former" in window or "ex-" in window or "late " in window
+        return "former" in window or "ex-" in window or "late " in window or window.endswith(("then ", "then-"))
 
     def is_claimed(self, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in self.claimed)

@@ -60,7 +60,8 @@ SIDE_EVENT = re.compile(r"\b" + _SIDE_EVENTS + r"[^,;]{0,30}$")  # "a signing ce
 SIDE_EVENT_AFTER = re.compile(r"(?: [a-z'-]+){0,2} " + _SIDE_EVENTS)  # "a planned working lunch"
 # "in December 2007": an event dated months or years back is history
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
-PAST_YEAR = re.compile(r"\b(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?((?:19|20)\d\d)\b")
+PAST_YEAR = re.compile(r"\b(?:(?:in|during) (?:(?:early |late |mid-)?(" + "|".join(MONTHS) + r") )?|(?:on )?(?:(" +
+                       "|".join(MONTHS) + r") \d{1,2},? |\d{1,2} (" + "|".join(MONTHS) + r"),? ))((?:19|20)\d\d)\b")
 # "in March" with no year: months back in the same year (or late last year)
 PAST_MONTH = re.compile(r"\b(?:in|during|since|early|late|mid-) (?:early |late )?(" + "|".join(MONTHS) +
                         r")\b(?! \d)(?!,? (?:19|20)\d\d)")
@@ -182,7 +183,8 @@ def dated_before(s: Sentence, trigger: Hit, day: dt.date) -> bool:
     for match in PAST_YEAR.finditer(s.folded, phrase_start, clause_end):
         if "since" in s.folded[phrase_start:match.start()]:
             continue  # "their first meeting since 2019" is news
-        year, month = int(match.group(2)), MONTHS.get(match.group(1) or "", 12)
+        year = int(match.group(4))
+        month = MONTHS.get(match.group(1) or match.group(2) or match.group(3) or "", 12)
         if (day.year - year) * 12 + day.month - month > 2:  # weeks-old events are still the news
             return True
     # a month alone dates deals, sanctions and the like ("agreed in March"); a meeting or a visit "in March" is

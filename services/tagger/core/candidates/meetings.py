@@ -257,7 +257,7 @@ def _at_seat_of_power(sc: Scene, m: Meeting) -> bool:
 
 
 HOSTING_WORDS = frozenset(("hosts", "hosted", "host", "to host", "will host", "welcomes", "welcomed", "receives",
-                           "received"))
+                           "received", "invites", "invited"))
 
 
 def _state_hosts_leader(sc: Scene, m: Meeting) -> bool:
