@@ -68,7 +68,11 @@ def _event(kind: str, chosen: list[Candidate], article: Article, extra_rules: tu
             break
     countries = list(chosen[0].countries)
     if kind == "leader_meeting":
-        countries = list(max(chosen, key=lambda c: len(c.countries)).countries)
+        # the best-supported pair, widened only by a candidate that names the extra states as hosts
+        pair = _best_pair(chosen)
+        wider = [c for c in chosen if set(pair) < set(c.countries)
+                 and set(c.countries) - set(pair) <= {m.country for m in hosts_of(c.sentence, c.mentions)}]
+        countries = list(max(wider, key=lambda c: len(c.countries)).countries if wider else pair)
     leaders = sorted({name for c in chosen if c.countries == tuple(countries) or kind != "leader_meeting"
                       for name in c.leaders})
     if kind == "leader_meeting":
@@ -93,6 +97,13 @@ def _other_meetings(group: list[Candidate], main: TaggedEvent) -> list[list[Cand
             others.append(chosen)
             covered.append(pair)
     return others
+
+
+def _best_pair(group: list[Candidate]) -> tuple[str, ...]:
+    scores: dict[tuple[str, ...], float] = defaultdict(float)
+    for cand in group:
+        scores[cand.countries] += cand.weight
+    return max(scores, key=lambda k: (scores[k], -group.index(next(c for c in group if c.countries == k))))
 
 
 def _meeting_group(group: list[Candidate]) -> list[Candidate]:
