@@ -67,7 +67,8 @@ PAST_MONTH = re.compile(r"\b(?:in|during|since|early|late|mid-) (?:early |late )
                         r")\b(?! \d)(?!,? (?:19|20)\d\d)")
 YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?(?: [a-z][a-z'-]*){0,3} $")
 LONG_AGO = re.compile(r"\b(?:last year|a year ago|years ago|decades? ago|the previous year|in the past|"
-                      r"years earlier|in recent years|over the years|over the summer|earlier this year|"
+                      r"years earlier|in recent years|over the years|over the summer|earlier this year|several times|"
+                      r"many times|dozen times|a number of times|on several occasions|"
                       r"in recent months|(?:over )?the past (?:[a-z]+ )?(?:years|decades))\b")
 # "In 2005, ...", "In January 2000, at Shepherdstown, ...": a sentence that opens on its date
 DATED_OPENER = re.compile(r"\s*[\"'“]?(?:in|during|back in|by) (?:(?:early |late |mid-)?(" + "|".join(MONTH_NAMES) +

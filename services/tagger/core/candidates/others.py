@@ -60,7 +60,7 @@ GATHERING = re.compile(r"\b(?:sidelines of (?:a|an|the) (?:[a-z'-]+ ){0,4}summit
                        r"regional summit)\b")
 # "will inaugurate the plant via videoconference": leaders opening something together, not calling each other
 CEREMONY_BY_VIDEO = re.compile(r"\b(?:inaugurat|launch|unveil|open(?:ed|s)? the|address|broke ground|lay the|"
-                               r"appear)[^,;]*$")
+                               r"appear|take part|took part|taking part|attend|sessions?)[^,;]*$")
 # "signed an executive order", "signs the bill into law": a state's own act, not a deal between states
 DOMESTIC_ACT = re.compile(r" (?:(?:an?|the|two|several|[a-z]+'s)\s+)?(?:new\s+)?(?:[a-z-]+\s+)?"
                           r"(?:order|orders|decree|decrees|law|laws|bill|bills|legislation|proclamation|memo)\b")
