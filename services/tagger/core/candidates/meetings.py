@@ -152,8 +152,9 @@ def in_person(sc: Scene, meeting: list[Hit]) -> bool:
         return True
     if meeting and meeting[0].value[1] == "future" and meeting[0].end < phone[0].start:
         return True
-    # "Erdogan joined by telephone": his call, while the others met in person
-    return bool(meeting) and all(any(m.end < h.start <= m.end + 25 and JOINED_BY_PHONE.match(s.folded, m.end)
+    # "Erdogan joined by telephone", "with Erdogan on the line": his call, while the others met in person
+    return bool(meeting) and all(any(m.end < h.start <= m.end + 25 and (JOINED_BY_PHONE.match(s.folded, m.end)
+                                                                     or ON_THE_LINE.match(s.folded, m.end))
                                      for m in sc.leaders) for h in phone)
 
 
