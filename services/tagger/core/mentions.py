@@ -171,6 +171,7 @@ class _Naming:
                     _given_name(s.text, hit.end) and not title_case(s.text)):
                 continue  # "Abbas Kamel" is not Mahmoud Abbas; in "Erdogan Meets Putin" every word is capitalised
             leader_or_none = self.article.seen_surnames.get(hit.value)
+            named_in_full = leader_or_none is not None
             if leader_or_none is None and hit.value not in WORDLIKE_SURNAMES:  # "Friday" is a day first
                 active = [p for p in self.finder._surnames.get(hit.value, []) if p.is_official_on(day)]
                 active_leaders = [p for p in active if p.is_leader_on(day)]
@@ -178,6 +179,8 @@ class _Naming:
                 leader_or_none = pool[0] if len(pool) == 1 else None
             if leader_or_none is None or RELATIVE_BEFORE.search(s.folded, max(0, hit.start - 40), hit.start):
                 continue  # "first lady Melania Trump", "his son Hunter Biden": the family, not the leader
+            if someone_else(s.text, hit, named_in_full):
+                continue  # "climate scientist Sarah Carney", "Dr. Carney, a glaciologist": a namesake
             leader = leader_or_none
             is_leader = leader.is_leader_on(day) and not self.former_before(hit.start)
             self.add((hit.start, hit.end), leader.country_on(day), leader.name, is_leader,
@@ -390,6 +393,25 @@ def _unknown_name(text: str, end: int) -> str | None:
         else:
             break
     return " ".join(words[:3]) if words else None
+
+
+NOT_A_LEADER_BEFORE = re.compile(r"(?:\b(?:prof|professor|coach|judge|justice|bishop|father|sister|brother|"
+                                 r"rev|reverend|sir|dame|lady|lord|scientist|researcher|author|novelist|artist|"
+                                 r"actor|actress|singer|player|striker|midfielder|goalkeeper|economist|analyst|"
+                                 r"journalist|columnist|chef|ceo|founder)\.? (?:[a-z'-]+ )?)$")
+OCCUPATION_AFTER = re.compile(r", (?:a|an|the) (?:[a-z-]+ ){0,2}(?:scientist|researcher|glaciologist|professor|author|"
+                              r"novelist|artist|actor|actress|singer|player|striker|economist|analyst|journalist|"
+                              r"columnist|chef|executive|founder|student|teacher|doctor|lawyer|namesake)\b")
+
+
+def someone_else(text: str, hit: Hit, named_in_full: bool) -> bool:
+    """A surname the leader shares with someone the sentence calls otherwise, when the article never named the
+    leader in full: a title no leader holds ("climate scientist Sarah Carney", "Prof. Carney") or an occupation
+    after it ("Carney, a glaciologist")."""
+    if named_in_full:
+        return False  # the article named the leader in full: his surname is his
+    before = text[max(0, hit.start - 30):hit.start]
+    return bool(NOT_A_LEADER_BEFORE.search(fold(before)) or OCCUPATION_AFTER.match(fold(text[hit.end:hit.end + 60])))
 
 
 def title_case(text: str) -> bool:

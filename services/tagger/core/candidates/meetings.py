@@ -106,6 +106,7 @@ class Meeting:
     guests: list[Mention]  # leaders named after it
 
 
+TALKS_VERB_AFTER = re.compile(r" (?:about|of|up|down|tough|big|to reporters|to the press|on (?:tv|television))\b")
 # "welcomed the agreement", "welcomes the decision": a thing welcomed, not a visitor
 WELCOMED_A_THING = re.compile(r" (?:the|a|an|this|that|these|his|her|its|their|any|such) (?!(?:[a-z'’-]+ ){0,2}"
                               r"(?:president|prime minister|leader|king|queen|emir|chancellor|pope|premier|"
@@ -128,6 +129,8 @@ def meeting_words(sc: Scene) -> list[Hit]:
             # "hosts the leaders of Turkey, Iran and Qatar at the summit": the venue, not the meeting
             and not (s.folded[h.start:h.end] == "summit" and s.folded[:h.start].endswith(("at the ", "at a ")))
             and not topical_talks(s, h)
+            # "Why Trump talks about Putin so much": the verb, not a meeting
+            and not (s.folded[h.start:h.end] == "talks" and TALKS_VERB_AFTER.match(s.folded, h.end))
             and not (s.folded[h.start:h.end] in ("welcomed", "welcomes", "welcome") and WELCOMED_A_THING.match(
                 s.folded, h.end))]
 

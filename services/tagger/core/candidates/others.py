@@ -52,6 +52,9 @@ NOT_A_DEAL = rule("veto.not_a_deal", "veto", '"Agreed to meet", "signed an execu
 CEREMONY = rule("veto.ceremony_by_video", "veto",
                 '"Will inaugurate the plant via videoconference": leaders opening something, not calling each other')
 
+# "NATO Secretary General Mark Rutte", "the NATO chief": the bloc's official, not its leaders
+BLOC_OFFICIAL_AFTER = re.compile(r" (?:secretary[- ]general|chief|head|officials?|spokes(?:man|woman|person)|"
+                                 r"ambassador|envoy|commander)\b")
 # "recalled for urgent consultations" is a protest, not talks
 FOR_BEFORE = re.compile(r"\bfor (?:urgent |further |immediate )?$")
 # a summit of many, whoever the sentence names: "on the sidelines of a summit of Southeast Asian leaders"
@@ -81,7 +84,8 @@ def summits(sc: Scene, meeting: list[Hit]) -> None:
         if summit_names or len(sc.leader_countries) >= 3 or GATHERING.search(s.folded):
             sc.propose("summit", SUMMIT, summit[0], sc.leader_countries, leaders, 0.6)
     elif summit_names and meeting and not sc.negative and (leaders or s.contains("leaders") >= 0) \
-            and not any(s.folded.startswith(("'s ", "’s "), m.end) for m in summit_names) \
+            and not any(s.folded.startswith(("'s ", "’s "), m.end) or BLOC_OFFICIAL_AFTER.match(s.folded, m.end)
+                        for m in summit_names) \
             and not any(h.value in OFFICIAL_GROUPS for h in s.has("official_title")) \
             and any(-40 < m.start - meeting[0].end < 40 or -40 < meeting[0].start - m.end < 40
                     for m in summit_names):  # not "hosts the emir, names Qatar a major non-NATO ally"
@@ -175,7 +179,8 @@ def named_negotiations(sc: Scene, hit: Hit) -> bool:
 def calls(sc: Scene) -> None:
     phone, s = sc.phone, sc.s
     if phone and (sc.people or len(sc.all_countries) >= 2) and not sc.negative and not CEREMONY_BY_VIDEO.search(
-            s.folded, max(0, phone[0].start - 90), phone[0].start):
+            s.folded, max(0, phone[0].start - 90), phone[0].start) and not s.folded[:phone[0].start].endswith(
+            ("leaked ", "hacked ", "intercepted ", "recorded ")):
         sc.propose("phone_call", CALL, phone[0], unique(m.country for m in sc.people) or sc.all_countries, sc.people,
                    0.6)
 
@@ -265,7 +270,8 @@ def deal_in_the_making(sc: Scene, hit: Hit) -> bool:
         return False  # one state's deal is a state's deal with someone, unless it is a trade or peace deal
     clause_start, _ = clause(s.folded, hit.start, hit.end)
     progress = IN_PROGRESS.search(s.folded, max(clause_start, hit.start - 60), hit.start)
-    return bool(progress) and not NOT_BEFORE_PROGRESS.search(s.folded, max(0, progress.start() - 12), progress.start())
+    return progress is not None and \
+        not NOT_BEFORE_PROGRESS.search(s.folded, max(0, progress.start() - 12), progress.start())
 
 
 def named_deal(sc: Scene, hit: Hit) -> bool:
