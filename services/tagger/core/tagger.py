@@ -23,7 +23,7 @@ from services.tagger.core.matcher import Matcher
 from services.tagger.core.mentions import MentionFinder
 from services.tagger.core.model import Document, TaggedEvent
 
-TAGGER_VERSION = "rules-4"  # bump when rules change, so re-tagging can be told apart
+TAGGER_VERSION = "rules-5"  # bump when rules change, so re-tagging can be told apart
 
 
 class Tagger:
