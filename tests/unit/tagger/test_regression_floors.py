@@ -2,7 +2,8 @@
 
 The stored figures are written by scripts/tagger_baseline.py after a deliberate change. Sets labelled by id
 only (publishers' text is not in the repository) are scored where their texts are found: the JSONL files
-named by ATTACHE_REALNEWS_TEXTS (colon-separated), else ../shared/realnews next to the checkout.
+named by ATTACHE_REALNEWS_TEXTS (colon-separated), else ../shared/realnews next to the checkout, plus the
+saved feeds in ../shared/realfeeds, read as the collector reads them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from services.collector.normalize import entry_to_article
+from services.collector.parse import parse_feed
 from services.tagger.core import default_tagger
 from services.tagger.evaluate import GoldError, attach_texts, evaluate, load_gold, load_texts
+from services.tagger.messages import article_document
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLD_DIR = ROOT / "tests" / "tagger" / "gold"
@@ -28,9 +32,27 @@ def _text_files() -> list[Path]:
     return named or (sorted(shared.glob("*.jsonl")) if shared.is_dir() else [])
 
 
+def _feed_texts() -> dict:
+    """The saved real feeds as the stream tagger sees them, keyed by the article id the pipeline gives them
+    (what scripts/feeds_to_jsonl.py writes)."""
+    records: dict = {}
+    folder = ROOT.parent / "shared" / "realfeeds"
+    for path in sorted(folder.glob("*.xml")) if folder.is_dir() else []:
+        parsed = parse_feed(path.read_bytes())
+        for entry in parsed.entries:
+            article = entry_to_article(entry, feed_id=path.stem, feed_url=path.resolve().as_uri(),
+                                       feed_language=parsed.language, feed_updated=parsed.updated,
+                                       first_seen="1970-01-01T00:00:00Z")
+            if article is not None:
+                doc = article_document(article)
+                records[article["article_id"]] = {"id": article["article_id"], "published": article["published"],
+                                                  "title": doc.title, "text": doc.text}
+    return records
+
+
 @pytest.fixture(scope="module")
 def texts() -> dict:
-    records: dict = {}
+    records: dict = _feed_texts()
     for path in _text_files():
         with path.open("rb") as handle:
             records.update(load_texts(handle))
