@@ -80,7 +80,19 @@ def _event(kind: str, chosen: list[Candidate], article: Article, extra_rules: tu
                           if m.is_leader and m.name and m.country in countries})
     evidence = _evidence(chosen, [*extra_rules, *modality_rules], kind == "leader_meeting")
     confidence = min(0.98, max(c.weight for c in chosen) + 0.08 * (len(chosen) - 1))
-    return TaggedEvent(kind, modality, countries, leaders, date, _location(chosen), evidence, round(confidence, 3))
+    return TaggedEvent(kind, modality, countries, leaders, date, _location(chosen), evidence, round(confidence, 3),
+                       _sentence(chosen[0]))
+
+
+SENTENCE_CHARS = 500
+
+
+def _sentence(cand: Candidate) -> str:
+    """The sentence that made the event, whitespace tidied and cut at a word near 500 characters."""
+    text = " ".join(cand.sentence.text.split())
+    if len(text) <= SENTENCE_CHARS:
+        return text
+    return text[:SENTENCE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _other_meetings(group: list[Candidate], main: TaggedEvent) -> list[list[Candidate]]:

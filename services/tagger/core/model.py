@@ -51,6 +51,7 @@ class TaggedEvent:
     location: str | None
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 0.5
+    sentence: str = ""  # the headline or sentence of the first trigger: why, for a reader of an alert or a hit
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
