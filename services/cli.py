@@ -168,12 +168,15 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
         return 0 if report["ok"] else 1
     if action == "import":
         try:
-            added, total = manage.import_opml(path, Path(args.target))
+            added, total, refused = manage.import_opml(path, Path(args.target))
         except OpmlError as exc:
             print(f"attache feeds import: {exc}", file=sys.stderr)
             return 2
-        print(f"{total} feeds in {args.target}: {len(added)} added to {path}, {total - len(added)} already there")
-        return 0
+        for url, reason in refused:
+            print(f"attache feeds import: refused {url!r}: it {reason}", file=sys.stderr)
+        print(f"{total} feeds in {args.target}: {len(added)} added to {path}, "
+              f"{total - len(added) - len(refused)} already there, {len(refused)} refused")
+        return 1 if refused else 0
     text = manage.export_opml(path)  # export
     if args.target:
         Path(args.target).write_text(text, encoding="utf-8")

