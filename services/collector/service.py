@@ -11,13 +11,15 @@ from typing import Any
 
 import aiohttp
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
 
 from services.collector.fetch import FetchError, fetch
 from services.collector.normalize import entry_to_article
 from services.collector.parse import ParseError, parse_feed
+from services.collector.reconcile import reconcile_pending
 from services.collector.store import CollectorStore, FeedState
 from services.common.config_files import FeedConfig
-from services.common.kafka import utc_now_iso
+from services.common.kafka import flush_timeout_s, make_producer, utc_now_iso
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import SchemaViolation, validate
@@ -30,7 +32,14 @@ PUBLISH_RETRY_S = 30.0
 
 
 class PublishError(Exception):
-    """Kafka did not confirm a send: the pipeline's problem, not the feed's, so no back-off."""
+    """Kafka did not confirm a send: the pipeline's problem, not the feed's, so no back-off.
+
+    ``unknown``: (article_id, version) of sends that may or may not have landed (Kafka did not answer in
+    time)."""
+
+    def __init__(self, message: str, unknown: set[tuple[str, int]] | None = None) -> None:
+        super().__init__(message)
+        self.unknown = unknown or set()
 
 
 @dataclass
@@ -50,7 +59,8 @@ class Collector:
     def __init__(self, settings: Settings, feeds: list[FeedConfig], producer: KafkaProducer, store: CollectorStore,
                  metrics: Metrics) -> None:
         self.settings = settings
-        self.producer = producer
+        self.producer: KafkaProducer | None = producer  # None after a failure, until the next publish
+        self._client_id = str(getattr(producer, "config", {}).get("client_id") or "attache-collector")
         self.store = store
         self.metrics = metrics
         self.topic = settings.topic("articles")
@@ -60,6 +70,10 @@ class Collector:
         # article_id → content_hash being published right now by some feed's poll: two feeds of one
         # outlet polled at the same moment must not both publish the story
         self._in_flight: dict[str, str] = {}
+        # sends Kafka did not confirm in time: they may still have landed. Settled (looked up in the topic)
+        # before the next poll decides what is new, so a story is never sent twice.
+        self._unsettled: set[tuple[str, int]] = set()
+        self._settle_lock = asyncio.Lock()
         metrics.details["feeds"] = {}
         metrics.set("feeds_configured", len(self.feeds))
         metrics.checks["kafka"] = lambda: (
@@ -100,6 +114,7 @@ class Collector:
         async with self._semaphore:
             state = self.store.feed(runtime.config.id, runtime.config.url)
             try:
+                await self.settle()
                 published = await self.poll_once(session, runtime.config, state)
                 runtime.status, runtime.last_error = "ok", None
                 runtime.published += published
@@ -128,6 +143,26 @@ class Collector:
                     runtime.publish_failed, delay = False, min(delay, PUBLISH_RETRY_S)
                 runtime.next_due = time.monotonic() + delay
                 self._publish_status(runtime, state)
+
+    async def settle(self) -> None:
+        """Look up in the ``articles`` topic the sends whose outcome is unknown: the ones found are recorded
+        as published, the others are forgotten so that their feed (whose validators were not saved) sends
+        them again. Raises ``PublishError`` while Kafka cannot be read."""
+        if not self._unsettled:
+            return
+        async with self._settle_lock:
+            if not self._unsettled:
+                return
+            keys = set(self._unsettled)
+            try:
+                found, resend = await reconcile_pending(self.settings, self.store, only=keys)
+            except Exception as exc:
+                self.kafka_error = f"cannot read back unconfirmed sends: {type(exc).__name__}: {exc}"
+                raise PublishError(self.kafka_error) from exc
+            self._unsettled -= keys
+            self.kafka_error = None
+            self.metrics.inc("sends_settled_found", found)
+            self.metrics.inc("sends_settled_resent", resend)
 
     def next_delay(self, feed: FeedConfig, state: FeedState) -> float:
         """The configured interval, adapted to how often the feed really publishes (within bounds),
@@ -193,6 +228,8 @@ class Collector:
             if told_before == content_hash:
                 continue  # this feed says nothing new about the story
             version = self.store.next_version(article_id, content_hash)
+            if any(key[0] == article_id for key in self._unsettled):
+                continue  # an earlier send of it is being settled: its own feed sends it again if needed
             if version is None or (told_before is None and (version > 1 or article_id in self._in_flight)):
                 # the same story already published (or being published) from another feed, maybe in other
                 # words: not an update. Updates are changes a feed makes to its own story.
@@ -212,6 +249,9 @@ class Collector:
             self._in_flight.update(claims)
             try:
                 await asyncio.to_thread(self._publish, articles)
+            except PublishError as exc:
+                self._unsettled |= exc.unknown
+                raise
             finally:
                 for article_id in claims:
                     self._in_flight.pop(article_id, None)
@@ -224,22 +264,71 @@ class Collector:
         return len(articles)
 
     def _publish(self, articles: list[dict[str, Any]]) -> None:
-        self.store.mark_pending([(a["article_id"], a["content_hash"], a["version"]) for a in articles])
-        futures: list[Any] = [  # kafka-python FutureRecordMetadata
-            self.producer.send(self.topic, key=a["article_id"], value=a) for a in articles  # type: ignore[misc]
-        ]
-        self.producer.flush(timeout=30)
-        delivered, failure = [], None
-        for article, future in zip(articles, futures, strict=True):
+        """Send and wait for Kafka's confirmation (in a thread: kafka-python blocks).
+
+        Every send ends in one of three ways: confirmed (recorded as published), refused before it left
+        (its pending row dropped: the next poll sends it again), or unknown — Kafka did not answer within
+        the delivery timeout, yet the records may still land. Unknown sends stay pending and are settled
+        by reading the topic back (``settle``) before anything else is published."""
+        if self.producer is None:  # the previous one was discarded after unconfirmed sends
             try:
-                future.get(timeout=30)
-                delivered.append((article["article_id"], article["content_hash"], article["version"]))
+                self.producer = make_producer(self.settings, self._client_id)
             except Exception as exc:
+                self.kafka_error = f"{type(exc).__name__}: {exc}"
+                raise PublishError(f"cannot connect a Kafka producer: {self.kafka_error}") from exc
+        producer = self.producer
+        self.store.mark_pending([(a["article_id"], a["content_hash"], a["version"]) for a in articles])
+        sent: list[tuple[dict[str, Any], Any]] = []  # (article, kafka-python FutureRecordMetadata)
+        never_left: set[tuple[str, int]] = set()
+        failure: Exception | None = None
+        for article in articles:
+            try:
+                sent.append((article, producer.send(self.topic, key=article["article_id"],  # type: ignore[misc]
+                                                    value=article)))
+            except Exception as exc:  # no metadata or buffer space within the delivery timeout
+                never_left.add((article["article_id"], article["version"]))
                 failure = failure or exc
+        with contextlib.suppress(KafkaTimeoutError):  # unresolved futures are handled below
+            producer.flush(timeout=flush_timeout_s(self.settings))
+        delivered: list[tuple[str, str, int]] = []
+        unknown: set[tuple[str, int]] = set()
+        for article, future in sent:
+            if future.is_done and future.succeeded():
+                delivered.append((article["article_id"], article["content_hash"], article["version"]))
+                continue
+            unknown.add((article["article_id"], article["version"]))
+            failure = failure or future.exception or KafkaTimeoutError("not confirmed within the flush timeout")
+        if failure is not None:
+            self._discard_producer()
         # what Kafka confirmed is published, even when some sends failed: never sent twice
         self.store.mark_published(delivered)
+        if never_left:
+            self.store.drop_pending(never_left)
         if failure is not None:
             self.kafka_error = f"{type(failure).__name__}: {failure}"
-            raise PublishError(f"Kafka did not confirm {len(articles) - len(delivered)} of "
-                               f"{len(articles)} articles: {self.kafka_error}") from failure
+            raise PublishError(f"Kafka did not confirm {len(articles) - len(delivered)} of {len(articles)} "
+                               f"articles ({len(unknown)} of them may still land and will be looked up): "
+                               f"{self.kafka_error}", unknown) from failure
         self.kafka_error = None
+
+    def _discard_producer(self) -> None:
+        """After a send it could not confirm, the producer is closed; the next publish makes a new one.
+
+        Closing forcibly aborts whatever the old one still held, so nothing of it is retried later behind
+        the settling's back: once the broker answers again, the topic shows every send's final outcome.
+        It is also needed: kafka-python 3.0's idempotent producer was seen never to recover after one
+        batch expired (other partitions' batches neither landed nor expired, new sends timed out)."""
+        old, self.producer = self.producer, None
+        if old is None:
+            return
+        sender = getattr(old, "_sender", None)
+        if sender is not None:
+            sender.force_close()  # aborts the batches it holds: their futures fail, nothing is retried
+        with contextlib.suppress(Exception):
+            old.close(timeout=0)
+        log.warning("Kafka producer discarded after unconfirmed sends; the next publish connects a new one")
+
+    def close_producer(self, timeout_s: float = 10.0) -> None:
+        if self.producer is not None:
+            self.producer.close(timeout_s)
+            self.producer = None

@@ -136,13 +136,22 @@ class CollectorStore:
                                  [(a, h, v, now) for a, h, v in items])
 
     def pending(self) -> tuple[list[tuple[str, str, int]], float | None]:
+        rows = self.pending_rows()
+        return [(a, h, v) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
+
+    def pending_rows(self) -> list[tuple[str, str, int, float]]:
+        """(article_id, content_hash, version, queued_at) of every send not yet known to have landed."""
         with self._lock:
             rows = self._db.execute("SELECT article_id, content_hash, version, queued_at FROM pending").fetchall()
-        return [(a, h, int(v)) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
+        return [(a, h, int(v), float(q)) for a, h, v, q in rows]
 
-    def drop_pending(self) -> None:
+    def drop_pending(self, keys: set[tuple[str, int]] | None = None) -> None:
+        """Forget pending sends: all of them, or only these (article_id, version) keys."""
         with self._transaction():
-            self._db.execute("DELETE FROM pending")
+            if keys is None:
+                self._db.execute("DELETE FROM pending")
+            else:
+                self._db.executemany("DELETE FROM pending WHERE article_id = ? AND version = ?", sorted(keys))
 
     def mark_published(self, items: list[tuple[str, str, int]]) -> None:
         now = time.time()

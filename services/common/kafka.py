@@ -6,9 +6,11 @@ kafka-python consumer is not used.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from typing import Any
+import inspect
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -24,6 +26,7 @@ from services.common.settings import Settings
 log = get_logger(__name__)
 
 DEADLETTER_PAYLOAD_LIMIT = 64 * 1024
+T = TypeVar("T")
 
 
 def dumps(message: Any) -> bytes:
@@ -58,6 +61,24 @@ def ensure_topics(settings: Settings) -> list[str]:
         admin.close()
 
 
+PRODUCER_LINGER_MS = 20
+
+
+def producer_timeouts_ms(settings: Settings) -> dict[str, int]:
+    """kafka-python's timeouts derived from one setting, so that they agree: a send is confirmed or has
+    failed within ``kafka_delivery_timeout_s`` (the producer stops retrying it then), and waiting for
+    metadata or buffer space never outlasts it either. ``flush_timeout_s`` waits a little longer, so
+    after a flush no earlier send is still on its way."""
+    delivery = int(settings.kafka_delivery_timeout_s * 1000)
+    return {"delivery_timeout_ms": delivery,
+            "request_timeout_ms": max(1000, min(30_000, (delivery - PRODUCER_LINGER_MS) // 2)),
+            "max_block_ms": delivery, "bootstrap_timeout_ms": delivery}
+
+
+def flush_timeout_s(settings: Settings) -> float:
+    return settings.kafka_delivery_timeout_s + 5.0
+
+
 def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
     """Idempotent, acks=all producer (kafka-python 3 defaults, spelled out because we rely on them)."""
     return KafkaProducer(
@@ -65,7 +86,8 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         client_id=client_id,
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
-        linger_ms=20,
+        linger_ms=PRODUCER_LINGER_MS,
+        **producer_timeouts_ms(settings),
         compression_type=None,
         key_serializer=_KeySerializer(),
         value_serializer=_JsonSerializer(),
@@ -115,33 +137,51 @@ def dead_letter_key(topic: str, partition: int, offset: int) -> str:
     return f"{topic}/{partition}/{offset}"
 
 
-async def read_to_end(settings: Settings, logical_topic: str, since_ms: int | None = None
-                      ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+async def read_to_end(settings: Settings, logical_topic: str, since_ms: int | None = None,
+                      timeout_s: float | None = 120.0) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
     """Every record of a topic, from the beginning (or from ``since_ms``) up to where it ends now.
 
     No consumer group and no commits: for reading state back (subscriptions, sends a crash interrupted).
-    aiokafka, not kafka-python, which was seen receiving nothing from a consumer far behind."""
+    aiokafka, not kafka-python, which was seen receiving nothing from a consumer far behind.
+    Raises ``TimeoutError`` when reading takes longer than ``timeout_s`` (a broker that stopped answering
+    must not hang its caller); ``None`` waits as long as it takes."""
     topic = settings.topic(logical_topic)
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout_s is None else loop.time() + timeout_s
+
+    async def bounded(step: Awaitable[T]) -> T:
+        if deadline is None:
+            return await step
+        left = deadline - loop.time()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            return await asyncio.wait_for(step, left)
+        except TimeoutError:
+            if inspect.iscoroutine(step):
+                step.close()
+            raise TimeoutError(f"reading topic {topic} took longer than {timeout_s:.0f}s") from None
+
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None)
-    await consumer.start()
     try:
-        await consumer.topics()  # refreshes metadata for all topics
+        await bounded(consumer.start())
+        await bounded(consumer.topics())  # refreshes metadata for all topics
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not partitions:
             return
         consumer.assign(partitions)
         if since_ms is None:
             # seek first: end offsets asked for right after assign() were seen to come back empty
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
+            await bounded(consumer.seek_to_beginning(*partitions))
+            ends = await bounded(consumer.end_offsets(partitions))
         else:
-            ends = await consumer.end_offsets(partitions)
-            starts = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+            ends = await bounded(consumer.end_offsets(partitions))
+            starts = await bounded(consumer.offsets_for_times({tp: since_ms for tp in partitions}))
             for tp in partitions:
                 found = starts.get(tp)
                 consumer.seek(tp, found.offset if found is not None else ends[tp])
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
+        while [tp for tp in partitions if await bounded(consumer.position(tp)) < ends[tp]]:
+            for records in (await bounded(consumer.getmany(timeout_ms=1000, max_records=5000))).values():
                 for record in records:
                     yield record
     finally:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
     embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
     kafka_idempotence: bool = Field(True, description="Idempotent producers; off for brokers without it (Tansu).")
+    kafka_delivery_timeout_s: float = Field(
+        30.0, ge=2, description="Longest wait for Kafka to confirm a send, retries included; after it the send's "
+        "outcome is unknown and settled by reading the topic back.")
     feeds_file: Path = Field(PROJECT_ROOT / "deploy" / "feeds.yaml")
     subscriptions_file: Path = Field(PROJECT_ROOT / "deploy" / "subscriptions.yaml")
     topic_prefix: str = Field("attache", description="Prefix of every Kafka topic name.")
