@@ -14,7 +14,7 @@ from services.alerter.sinks.file import FileSink
 from services.alerter.sinks.log import LogSink
 from services.alerter.sinks.webhook import WebhookSink
 from services.alerter.subscriptions import SubscriptionRegistry
-from services.common.kafka import dead_letter, dead_letter_key
+from services.common.kafka import dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import BadMessage, decode_message
@@ -59,6 +59,8 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             for item in batch:
                 message = item.message
                 try:
+                    if (problem := size_problem(message.value, settings, "event")) is not None:
+                        raise BadMessage("too_large", problem)
                     event = decode_message(message.value, "event")
                 except BadMessage as exc:
                     record = dead_letter(service="alerter", topic=message.topic, partition=message.partition,
@@ -74,7 +76,18 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     if not matches(subscription, event):
                         continue
                     alert = build_alert(subscription, event)
-                    sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert)))
+                    alert_value = orjson.dumps(alert)
+                    if (problem := size_problem(alert_value, settings, "alert")) is not None:
+                        # an event just under the limit plus the subscription: delivered, and kept (cut) in
+                        # the dead-letter topic instead of the alerts topic
+                        record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                                             offset=-1, key=alert["alert_id"], reason="too_large", error=problem,
+                                             payload=alert_value)
+                        sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
+                                                                 value=orjson.dumps(record)))
+                        metrics.inc("deadlettered")
+                    else:
+                        sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=alert_value))
                     deliveries.append((alert, _deliver(sinks, subscription, alert, metrics, limit)))
                     metrics.inc("alerts_sent")
                     metrics.recent.appendleft({"subscription": subscription["id"], "type": event["type"],

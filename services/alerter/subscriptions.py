@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.common.kafka import CONSUMER_FETCH_BYTES
 from services.common.logging import get_logger
 from services.common.schemas import SchemaViolation, validate
 
@@ -60,7 +61,8 @@ class SubscriptionRegistry:
         self.subscriptions[sub_id] = subscription
 
     async def _follow(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None,
+                                    max_partition_fetch_bytes=CONSUMER_FETCH_BYTES)
         await consumer.start()
         try:
             partitions = consumer.partitions_for_topic(self.topic) or {0}

@@ -20,7 +20,7 @@ from services.collector.opml import Outline, read_opml, write_opml
 from services.collector.parse import ParseError, parse_feed
 from services.collector.store import CollectorStore
 from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds, slug
-from services.common.kafka import utc_now_iso
+from services.common.kafka import max_article_bytes, utc_now_iso
 from services.common.settings import Settings
 
 
@@ -176,7 +176,9 @@ async def check_feed(settings: Settings, url: str) -> dict[str, Any]:
         first_seen = utc_now_iso()
         articles = [a for e in parsed.entries
                     if (a := entry_to_article(e, feed_id="check", feed_url=url, feed_language=parsed.language,
-                                              feed_updated=parsed.updated, first_seen=first_seen))]
+                                              feed_updated=parsed.updated, first_seen=first_seen,
+                                              max_text_chars=settings.max_article_chars,
+                                              max_bytes=max_article_bytes(settings)))]
         report.update(ok=True, title=parsed.title, language=parsed.language, warning=parsed.warning,
                       websub_hub=parsed.hub, publish_interval_s=parsed.publish_interval_s,
                       entries=len(parsed.entries), articles=[

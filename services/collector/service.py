@@ -19,7 +19,7 @@ from services.collector.parse import ParseError, parse_feed
 from services.collector.reconcile import reconcile_pending
 from services.collector.store import CollectorStore, FeedState
 from services.common.config_files import FeedConfig
-from services.common.kafka import flush_timeout_s, make_producer, utc_now_iso
+from services.common.kafka import flush_timeout_s, make_producer, max_article_bytes, utc_now_iso
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import SchemaViolation, validate
@@ -219,7 +219,9 @@ class Collector:
         seen_here: set[str] = set()
         for entry in parsed.entries:
             article = entry_to_article(entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language,
-                                       feed_updated=parsed.updated, first_seen=first_seen)
+                                       feed_updated=parsed.updated, first_seen=first_seen,
+                                       max_text_chars=self.settings.max_article_chars,
+                                       max_bytes=max_article_bytes(self.settings))
             if article is None or article["article_id"] in seen_here:  # a feed listing a story twice
                 continue
             article_id, content_hash = article["article_id"], article["content_hash"]

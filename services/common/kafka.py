@@ -26,6 +26,11 @@ from services.common.settings import Settings
 log = get_logger(__name__)
 
 DEADLETTER_PAYLOAD_LIMIT = 64 * 1024
+# ATTACHE_KAFKA_MAX_MESSAGE_BYTES bounds a whole record; its value gets what key, headers and batch framing
+# leave, generously counted. Articles leave room for what the tagger adds around them in articles.tagged.
+RECORD_OVERHEAD = 1024
+TAGGER_ROOM = 32 * 1024
+CONSUMER_FETCH_BYTES = 4 * 1024 * 1024  # per partition; enough to read (and dead-letter) oversized records
 T = TypeVar("T")
 
 
@@ -79,6 +84,32 @@ def flush_timeout_s(settings: Settings) -> float:
     return settings.kafka_delivery_timeout_s + 5.0
 
 
+def max_value_bytes(settings: Settings) -> int:
+    """Largest message value any service sends, and processes rather than dead-letters."""
+    return settings.kafka_max_message_bytes - RECORD_OVERHEAD
+
+
+def max_article_bytes(settings: Settings) -> int:
+    """Largest serialized article the collector publishes: its tagged form must fit too."""
+    return max_value_bytes(settings) - TAGGER_ROOM
+
+
+def size_problem(value: bytes | None, settings: Settings, what: str = "message") -> str | None:
+    """Why a value may not be sent or processed (too big), or None."""
+    size, limit = len(value or b""), max_value_bytes(settings)
+    if size <= limit:
+        return None
+    return f"{what} of {size} bytes exceeds the {limit}-byte limit (ATTACHE_KAFKA_MAX_MESSAGE_BYTES less framing)"
+
+
+def aiokafka_producer_options(settings: Settings) -> dict[str, Any]:
+    """The same limits and guarantees as ``make_producer``, for aiokafka producers."""
+    return {"bootstrap_servers": settings.kafka_hosts, "acks": "all",
+            "enable_idempotence": settings.kafka_idempotence,
+            "max_request_size": settings.kafka_max_message_bytes,
+            "request_timeout_ms": producer_timeouts_ms(settings)["request_timeout_ms"]}
+
+
 def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
     """Idempotent, acks=all producer (kafka-python 3 defaults, spelled out because we rely on them)."""
     return KafkaProducer(
@@ -87,6 +118,7 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=PRODUCER_LINGER_MS,
+        max_request_size=settings.kafka_max_message_bytes,
         **producer_timeouts_ms(settings),
         compression_type=None,
         key_serializer=_KeySerializer(),
@@ -162,7 +194,8 @@ async def read_to_end(settings: Settings, logical_topic: str, since_ms: int | No
                 step.close()
             raise TimeoutError(f"reading topic {topic} took longer than {timeout_s:.0f}s") from None
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None,
+                                max_partition_fetch_bytes=CONSUMER_FETCH_BYTES)
     try:
         await bounded(consumer.start())
         await bounded(consumer.topics())  # refreshes metadata for all topics

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     kafka_delivery_timeout_s: float = Field(
         30.0, ge=2, description="Longest wait for Kafka to confirm a send, retries included; after it the send's "
         "outcome is unknown and settled by reading the topic back.")
+    kafka_max_message_bytes: int = Field(
+        1_000_000, ge=128 * 1024, description="Largest record any service sends (every producer's max request "
+        "size) or processes (bigger ones are dead-lettered as too_large).")
+    max_article_chars: int = Field(100_000, ge=1000, description="Article text (summary + content) kept; "
+                                   "longer text is cut and the article marked truncated.")
     feeds_file: Path = Field(PROJECT_ROOT / "deploy" / "feeds.yaml")
     subscriptions_file: Path = Field(PROJECT_ROOT / "deploy" / "subscriptions.yaml")
     topic_prefix: str = Field("attache", description="Prefix of every Kafka topic name.")

@@ -15,6 +15,7 @@ from typing import Any
 import faust
 import mode
 
+from services.common.kafka import CONSUMER_FETCH_BYTES
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
 from services.common.settings import Settings
@@ -36,6 +37,8 @@ def make_app(settings: Settings, app_id: str) -> faust.App:
         datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        producer_max_request_size=settings.kafka_max_message_bytes,
+        consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         key_serializer="raw",

@@ -8,6 +8,7 @@ import signal
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.common.elastic import make_async_es
+from services.common.kafka import CONSUMER_FETCH_BYTES, aiokafka_producer_options
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
 from services.common.settings import Settings, get_settings
@@ -21,9 +22,9 @@ async def run_indexer(settings: Settings) -> None:
     consumer = AIOKafkaConsumer(
         *routes(settings), bootstrap_servers=settings.kafka_hosts, group_id=f"{settings.topic_prefix}-indexer",
         enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
+        max_partition_fetch_bytes=CONSUMER_FETCH_BYTES,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all",
-                                enable_idempotence=settings.kafka_idempotence)
+    producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     es = make_async_es(settings)
     metrics.checks["kafka"] = lambda: (bool(consumer.assignment()), f"{len(consumer.assignment())} partitions")
     health = HealthServer(metrics, settings.health_host, settings.health_port)

@@ -13,7 +13,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
-from services.common.kafka import dead_letter, dead_letter_key
+from services.common.kafka import dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import BadMessage
@@ -64,6 +64,8 @@ class Indexer:
         for tp, records in polled.items():
             for record in records:
                 try:
+                    if (problem := size_problem(record.value, self.settings)) is not None:
+                        raise BadMessage("too_large", problem)
                     action = to_action(self.routes[record.topic], record.value)
                 except BadMessage as exc:
                     batch.deadletters.append((record, exc.reason, str(exc)))
