@@ -185,6 +185,28 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deadletter(args: argparse.Namespace) -> int:
+    from services import deadletter
+
+    settings = get_settings()
+    filters = deadletter.Filters(service=args.service, reason=args.reason, source_topic=args.source_topic)
+    letters = deadletter.read_dead_letters(settings, filters)
+    if args.action == "list":
+        for letter in letters:
+            print(orjson.dumps(letter).decode() if args.json else deadletter.describe(letter))
+        if not letters and not args.json:
+            print("no dead letters" + (" matching the filters" if filters != deadletter.Filters() else ""))
+        return 0
+    report = deadletter.replay(settings, letters, dry_run=args.dry_run)
+    for letter, why in report.skipped:
+        print(f"skipped {letter.get('source_topic')}/{letter.get('partition')}/{letter.get('offset')}: {why}",
+              file=sys.stderr)
+    verb = "would replay" if args.dry_run else "replayed"
+    print(f"{verb} {report.replayed} of {len(letters)} dead letters to their source topics"
+          f"{f'; {len(report.skipped)} skipped' if report.skipped else ''}")
+    return 0
+
+
 def _describe(index: str, hit: dict[str, Any]) -> str:
     if index == "events":
         return (f"{hit['article']['published'][:10]}  {hit['type']:<31} {hit['modality']:<9} "
@@ -265,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_argument("--name", help="add: display name")
     feeds.add_argument("--interval", type=_positive, help="add: seconds between polls")
     feeds.set_defaults(handler=_cmd_feeds)
+
+    dead = commands.add_parser("deadletter", help="list the dead-letter topic, or replay its messages")
+    dead.add_argument("action", choices=("list", "replay"))
+    dead.add_argument("--service", help="only those of this service (tagger, indexer, alerter)")
+    dead.add_argument("--reason", help="only this reason (e.g. index_failed, schema_violation)")
+    dead.add_argument("--source-topic", help="only those read from this topic (full name)")
+    dead.add_argument("--json", action="store_true", help="list: the dead letters as JSON lines")
+    dead.add_argument("--dry-run", action="store_true", help="replay: say what would be sent, send nothing")
+    dead.set_defaults(handler=_cmd_deadletter)
 
     evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
     evaluation.add_argument("gold", metavar="GOLD.jsonl", help="lines of {id, published, title, text, gold}")

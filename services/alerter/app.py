@@ -63,7 +63,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                         raise BadMessage("too_large", problem)
                     event = decode_message(message.value, "event")
                 except BadMessage as exc:
-                    record = dead_letter(service="alerter", topic=message.topic, partition=message.partition,
+                    record = dead_letter(settings, service="alerter", topic=message.topic, partition=message.partition,
                                          offset=message.offset, key=message.key, reason=exc.reason, error=str(exc),
                                          payload=message.value)
                     sends.append(await deadletter_topic.send(
@@ -80,7 +80,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     if (problem := size_problem(alert_value, settings, "alert")) is not None:
                         # an event just under the limit plus the subscription: delivered, and kept (cut) in
                         # the dead-letter topic instead of the alerts topic
-                        record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                        record = dead_letter(settings, service="alerter", topic=settings.topic("alerts"), partition=-1,
                                              offset=-1, key=alert["alert_id"], reason="too_large", error=problem,
                                              payload=alert_value)
                         sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
@@ -96,7 +96,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             results = await asyncio.gather(*(delivery for _, delivery in deliveries))
             for (alert, _), failures in zip(deliveries, results, strict=True):
                 for failure in failures:  # not lost: the alert and why it did not arrive, for replay
-                    record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                    record = dead_letter(settings, service="alerter", topic=settings.topic("alerts"), partition=-1,
                                          offset=-1, key=alert["alert_id"], reason="processing_error",
                                          error=failure, payload=orjson.dumps(alert))
                     sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),

@@ -25,7 +25,9 @@ from services.common.settings import Settings
 
 log = get_logger(__name__)
 
-DEADLETTER_PAYLOAD_LIMIT = 64 * 1024
+DEADLETTER_ROOM = 16 * 1024  # a dead letter's fields besides its payload; its error and key are cut to fit
+DEADLETTER_ERROR_CHARS = 8 * 1024
+DEADLETTER_KEY_CHARS = 1024
 # ATTACHE_KAFKA_MAX_MESSAGE_BYTES bounds a whole record; its value gets what key, headers and batch framing
 # leave, generously counted. Articles leave room for what the tagger adds around them in articles.tagged.
 RECORD_OVERHEAD = 1024
@@ -110,8 +112,9 @@ def aiokafka_producer_options(settings: Settings) -> dict[str, Any]:
             "request_timeout_ms": producer_timeouts_ms(settings)["request_timeout_ms"]}
 
 
-def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
-    """Idempotent, acks=all producer (kafka-python 3 defaults, spelled out because we rely on them)."""
+def make_producer(settings: Settings, client_id: str, raw_values: bool = False) -> KafkaProducer:
+    """Idempotent, acks=all producer (kafka-python 3 defaults, spelled out because we rely on them).
+    Values are serialized to JSON, or sent as the bytes given with ``raw_values``."""
     return KafkaProducer(
         bootstrap_servers=settings.kafka_hosts,
         client_id=client_id,
@@ -122,7 +125,7 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         **producer_timeouts_ms(settings),
         compression_type=None,
         key_serializer=_KeySerializer(),
-        value_serializer=_JsonSerializer(),
+        value_serializer=None if raw_values else _JsonSerializer(),
     )
 
 
@@ -137,6 +140,7 @@ class _JsonSerializer(Serializer):  # type: ignore[misc]
 
 
 def dead_letter(
+    settings: Settings,
     *,
     service: str,
     topic: str,
@@ -147,22 +151,31 @@ def dead_letter(
     error: str,
     payload: bytes | str | None,
 ) -> dict[str, Any]:
-    """A ``deadletter`` message: enough to find, understand and replay the failed input."""
+    """A ``deadletter`` message: enough to find, understand and replay the failed input.
+
+    The payload is kept whole, so ``attache deadletter replay`` can send it again, unless it is itself
+    too big for a message (``too_large`` inputs): then it is cut and ``payload_truncated`` says so."""
     raw = payload if isinstance(payload, bytes) else (payload or "").encode("utf-8")
-    text = raw[:DEADLETTER_PAYLOAD_LIMIT].decode("utf-8", errors="replace")
+    limit = deadletter_payload_limit(settings)
+    text = raw[:limit].decode("utf-8", errors="replace")
     key_text = key.decode("utf-8", errors="replace") if isinstance(key, bytes) else key
     return {
         "service": service,
         "source_topic": topic,
         "partition": partition,
         "offset": offset,
-        "key": key_text,
+        "key": key_text[:DEADLETTER_KEY_CHARS] if key_text is not None else None,
         "reason": reason,
-        "error": error,
+        "error": error[:DEADLETTER_ERROR_CHARS],
         "payload": text,
-        "payload_truncated": len(raw) > DEADLETTER_PAYLOAD_LIMIT,
+        "payload_truncated": len(raw) > limit,
         "failed_at": utc_now_iso(),
     }
+
+
+def deadletter_payload_limit(settings: Settings) -> int:
+    """Payload bytes a dead letter keeps: every message the pipeline itself writes fits whole."""
+    return max_value_bytes(settings) - DEADLETTER_ROOM
 
 
 def dead_letter_key(topic: str, partition: int, offset: int) -> str:

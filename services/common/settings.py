@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     tagger_batch_size: int = Field(200, ge=1)
     indexer_batch_size: int = Field(500, ge=1)
     indexer_flush_s: float = Field(1.0, gt=0)
+    indexer_max_item_retries: int = Field(10, ge=1, description="Attempts before a document that keeps "
+                                          "answering 500 is dead-lettered (index_failed).")
     alerts_file: Path | None = Field(None, description="JSONL file the file alerter appends to.")
     knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
 

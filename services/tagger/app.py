@@ -50,14 +50,15 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                         if (problem := size_problem(value, settings, what)) is not None:
                             raise BadMessage("too_large", problem)  # nothing of this article is sent
                 except BadMessage as exc:
-                    sends.append(await _dead_letter(deadletter_topic, message, exc.reason, str(exc)))
+                    sends.append(await _dead_letter(settings, deadletter_topic, message, exc.reason, str(exc)))
                     metrics.inc("deadlettered")
                     log.warning("article rejected", topic=message.topic, partition=message.partition,
                                 offset=message.offset, reason=exc.reason, error=str(exc))
                     continue
                 except Exception as exc:  # a tagging bug on one article must not stop the stream
                     log.exception("tagging failed", offset=message.offset)
-                    sends.append(await _dead_letter(deadletter_topic, message, "processing_error", repr(exc)))
+                    sends.append(await _dead_letter(settings, deadletter_topic, message, "processing_error",
+                                                    repr(exc)))
                     metrics.inc("deadlettered")
                     continue
                 article_id = article["article_id"].encode()
@@ -75,8 +76,8 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     return app
 
 
-async def _dead_letter(topic: Any, message: Any, reason: str, error: str) -> Any:
-    record = dead_letter(service="tagger", topic=message.topic, partition=message.partition,
+async def _dead_letter(settings: Settings, topic: Any, message: Any, reason: str, error: str) -> Any:
+    record = dead_letter(settings, service="tagger", topic=message.topic, partition=message.partition,
                          offset=message.offset, key=message.key, reason=reason, error=error, payload=message.value)
     key = dead_letter_key(message.topic, message.partition, message.offset).encode()
     return await topic.send(key=key, value=orjson.dumps(record))
