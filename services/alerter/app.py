@@ -17,6 +17,7 @@ from services.alerter.subscriptions import SubscriptionRegistry
 from services.common.kafka import dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.netguard import AddressPolicy
 from services.common.schemas import BadMessage, decode_message
 from services.common.settings import Settings
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
@@ -32,7 +33,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     alerts_topic = raw_topic(app, settings.topic("alerts"))
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
     registry = SubscriptionRegistry(settings.kafka_hosts, settings.topic("subscriptions"))
-    webhook = WebhookSink()
+    webhook = WebhookSink(policy=AddressPolicy.parse(settings.allow_private_addresses))
     sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
     attach_health(app, settings, metrics, "alerter")
     metrics.checks["subscriptions"] = lambda: (registry.loaded.is_set(),

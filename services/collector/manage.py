@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import yaml
 
 from services.collector.fetch import FetchError, fetch
@@ -21,6 +20,7 @@ from services.collector.parse import ParseError, parse_feed
 from services.collector.store import CollectorStore
 from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds, slug
 from services.common.kafka import max_article_bytes, utc_now_iso
+from services.common.netguard import AddressPolicy, guarded_session
 from services.common.settings import Settings
 
 
@@ -166,7 +166,8 @@ async def check_feed(settings: Settings, url: str) -> dict[str, Any]:
     started = asyncio.get_running_loop().time()
     report: dict[str, Any] = {"url": url, "ok": False}
     try:
-        async with aiohttp.ClientSession(auto_decompress=True) as session:
+        async with guarded_session(AddressPolicy.parse(settings.allow_private_addresses),
+                                   auto_decompress=True) as session:
             result = await fetch(session, url, etag=None, last_modified=None,
                                  timeout_s=settings.fetch_timeout_s, max_bytes=settings.max_feed_bytes)
         report.update(status=result.status, final_url=result.final_url, moved_permanently=result.moved_permanently,

@@ -22,6 +22,7 @@ from services.common.config_files import FeedConfig
 from services.common.kafka import flush_timeout_s, make_producer, max_article_bytes, utc_now_iso
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.netguard import AddressPolicy, guarded_session
 from services.common.schemas import SchemaViolation, validate
 from services.common.settings import Settings
 
@@ -65,6 +66,7 @@ class Collector:
         self.metrics = metrics
         self.topic = settings.topic("articles")
         self.feeds = [FeedRuntime(f) for f in feeds if f.enabled]
+        self.address_policy = AddressPolicy.parse(settings.allow_private_addresses)
         self._semaphore = asyncio.Semaphore(settings.collector_concurrency)
         self.kafka_error: str | None = None
         # article_id → content_hash being published right now by some feed's poll: two feeds of one
@@ -83,9 +85,8 @@ class Collector:
 
     def session(self) -> aiohttp.ClientSession:
         """One HTTP session for every feed: bounded overall and per host (politeness)."""
-        connector = aiohttp.TCPConnector(limit=self.settings.collector_concurrency,
-                                         limit_per_host=self.settings.collector_per_host, ttl_dns_cache=300)
-        return aiohttp.ClientSession(connector=connector, auto_decompress=True)
+        return guarded_session(self.address_policy, limit=self.settings.collector_concurrency,
+                               limit_per_host=self.settings.collector_per_host, auto_decompress=True)
 
     async def poll_round(self) -> None:
         """Every feed once, now (benchmarks and tests)."""

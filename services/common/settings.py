@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     collector_min_interval_s: float = Field(60.0, gt=0, description="Never poll a feed more often.")
     collector_max_interval_s: float = Field(3600.0, gt=0, description="Never poll a feed less often.")
     fetch_timeout_s: float = Field(20.0, gt=0)
+    allow_private_addresses: str = Field(
+        "", description="Loopback/private/link-local addresses feed fetches and webhooks may reach anyway: "
+        "comma-separated 127.0.0.1:8470, 10.0.0.0/8, [::1]:9000.")
     max_feed_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     tagger_batch_size: int = Field(200, ge=1)
     indexer_batch_size: int = Field(500, ge=1)
@@ -61,6 +64,14 @@ class Settings(BaseSettings):
             name, _, port = host.strip().rpartition(":")
             if not name or not port.isdigit():
                 raise ValueError(f"{host.strip()!r} is not host:port (e.g. 127.0.0.1:9092)")
+        return value
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _address_list(cls, value: str) -> str:
+        from services.common.netguard import AddressPolicy
+
+        AddressPolicy.parse(value)  # raises ValueError naming the bad entry
         return value
 
     @property

@@ -74,9 +74,17 @@ class Supervisor:
             "ATTACHE_FEEDS_FILE": str(self.settings.feeds_file),
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.settings.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": str(self.settings.sample_feeds_port),
+            "ATTACHE_ALLOW_PRIVATE_ADDRESSES": self._allowed_addresses(),
             "PYTHONUNBUFFERED": "1",
         })
         return env
+
+    def _allowed_addresses(self) -> str:
+        """The operator's allow-list, plus the bundled sample feed this supervisor serves on loopback."""
+        allowed = [self.settings.allow_private_addresses] if self.settings.allow_private_addresses else []
+        if self.settings.sample_feeds_port:
+            allowed.append(f"127.0.0.1:{self.settings.sample_feeds_port}")
+        return ",".join(allowed)
 
     def _spawn(self, child: Child) -> None:
         child.process = spawn([sys.executable, "-m", f"services.{child.name}"], env=self._child_env(child),

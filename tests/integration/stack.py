@@ -73,6 +73,9 @@ class Stack:
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": "0",
             "ATTACHE_LOG_FORMAT": "json",
+            # the test's own feed servers and webhook receivers live on loopback, which the SSRF guard
+            # refuses unless allowed
+            "ATTACHE_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
         }
 
     @property

@@ -1,4 +1,7 @@
-"""Webhook sink: POST the alert as JSON, with a few retries on network errors and 5xx."""
+"""Webhook sink: POST the alert as JSON, with a few retries on network errors and 5xx.
+
+Every connection, redirects included, passes the SSRF guard (``services.common.netguard``): a webhook
+URL is chosen by whoever writes a subscription and must not reach the pipeline's own network."""
 
 from __future__ import annotations
 
@@ -7,19 +10,22 @@ from typing import Any
 
 import aiohttp
 
+from services.common.netguard import AddressPolicy, blocked_reason, guarded_session
+
 
 class WebhookError(Exception):
     pass
 
 
 class WebhookSink:
-    def __init__(self, attempts: int = 3) -> None:
+    def __init__(self, attempts: int = 3, policy: AddressPolicy | None = None) -> None:
         self.attempts = attempts
+        self.policy = policy or AddressPolicy()
         self._session: aiohttp.ClientSession | None = None
 
     async def deliver(self, alert: dict[str, Any], channel: dict[str, Any]) -> None:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = guarded_session(self.policy)
         timeout = aiohttp.ClientTimeout(total=float(channel.get("timeout_s", 10)))
         last_error = ""
         for attempt in range(self.attempts):
@@ -32,6 +38,8 @@ class WebhookSink:
                         return
                     last_error = f"HTTP {response.status}"
             except (aiohttp.ClientError, TimeoutError) as exc:
+                if (refused := blocked_reason(exc)) is not None:
+                    raise WebhookError(f"{channel['url']}: {refused}") from exc  # retrying cannot help
                 last_error = f"{type(exc).__name__}: {exc}"
             if attempt + 1 < self.attempts:
                 await asyncio.sleep(0.5 * 2**attempt)

@@ -11,8 +11,10 @@ from aiohttp import web
 
 from services.alerter.sinks.file import FileSink
 from services.alerter.sinks.webhook import WebhookError, WebhookSink
+from services.common.netguard import AddressPolicy
 
 ALERT: dict[str, Any] = {"alert_id": "a" * 24, "subscription_id": "s1"}
+LOOPBACK = AddressPolicy.parse("127.0.0.1")  # the test receivers; the guard refuses loopback otherwise
 
 
 async def test_the_file_sink_appends_one_json_line_per_alert(tmp_path: Path) -> None:
@@ -42,7 +44,7 @@ async def serve(statuses: list[int]) -> tuple[web.AppRunner, str, list[dict[str,
 
 async def test_the_webhook_retries_a_server_error_then_delivers() -> None:
     runner, url, received = await serve([503, 200])
-    sink = WebhookSink(attempts=3)
+    sink = WebhookSink(attempts=3, policy=LOOPBACK)
     try:
         await sink.deliver(ALERT, {"kind": "webhook", "url": url})
     finally:
@@ -53,7 +55,7 @@ async def test_the_webhook_retries_a_server_error_then_delivers() -> None:
 
 async def test_the_webhook_does_not_retry_a_client_error_and_says_why() -> None:
     runner, url, received = await serve([404])
-    sink = WebhookSink(attempts=3)
+    sink = WebhookSink(attempts=3, policy=LOOPBACK)
     try:
         with pytest.raises(WebhookError, match="HTTP 404"):
             await sink.deliver(ALERT, {"kind": "webhook", "url": url})

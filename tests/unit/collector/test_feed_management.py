@@ -72,7 +72,8 @@ def test_a_broken_opml_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_check_reports_an_unreachable_feed_as_json_without_publishing(tmp_path: Path) -> None:
-    done = run({"ATTACHE_FETCH_TIMEOUT_S": "2"}, "check", "http://127.0.0.1:9/feed.xml", "--json")
+    done = run({"ATTACHE_FETCH_TIMEOUT_S": "2", "ATTACHE_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1"},
+               "check", "http://127.0.0.1:9/feed.xml", "--json")
     assert done.returncode == 1
     report = orjson.loads(done.stdout)
     assert report["ok"] is False and report["error"].startswith("cannot connect")
