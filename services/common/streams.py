@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any
 
 import faust
 import mode
+from faust.transport.drivers.aiokafka import Producer as AIOKafkaProducerDriver
 
 from services.common.kafka import CONSUMER_FETCH_BYTES
 from services.common.logging import configure_logging, get_logger
@@ -27,7 +28,8 @@ EXIT_OUTPUT_LOST = 75  # EX_TEMPFAIL: try again
 def make_app(settings: Settings, app_id: str) -> faust.App:
     datadir = settings.resolved_data_dir / "faust" / app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
-    return faust.App(
+    return _App(
+        settings,
         f"{settings.topic_prefix}-{app_id}",
         broker=[f"kafka://{host}" for host in settings.kafka_hosts],
         web_enabled=False,
@@ -45,6 +47,30 @@ def make_app(settings: Settings, app_id: str) -> faust.App:
         value_serializer="raw",
         stream_wait_empty=True,
     )
+
+
+class _IdempotentProducer(AIOKafkaProducerDriver):
+    """faust's aiokafka producer asks for idempotence only inside transactions (which Attaché does not
+    use); this one asks for it whenever ``ATTACHE_KAFKA_IDEMPOTENCE`` is on, so a send that aiokafka
+    retries after a lost acknowledgement is not written twice."""
+
+    idempotence: bool = True
+
+    def _settings_extra(self) -> Mapping[str, Any]:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": self.idempotence}
+
+
+class _App(faust.App):
+    """A faust app whose producer follows Attaché's settings (idempotence)."""
+
+    def __init__(self, settings: Settings, *args: Any, **kwargs: Any) -> None:
+        self._idempotence = settings.kafka_idempotence
+        super().__init__(*args, **kwargs)
+
+    def _new_producer(self) -> Any:
+        producer = _IdempotentProducer(self.transport, loop=self.loop, beacon=self.beacon)
+        producer.idempotence = self._idempotence
+        return producer
 
 
 def raw_topic(app: faust.App, name: str) -> Any:
