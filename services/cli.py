@@ -11,6 +11,7 @@ import orjson
 
 from services import __version__
 from services.common.logging import configure_logging
+from services.common.redact import redact_text
 from services.common.settings import get_settings
 
 EPILOG = "Settings come from ATTACHE_* environment variables; see README.md (Configuration)."
@@ -80,7 +81,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     try:
         hits = search(settings, args.query, index=args.index, size=args.size)
     except SearchError as exc:
-        print(f"attache search: {exc}", file=sys.stderr)
+        print(redact_text(f"attache search: {exc}"), file=sys.stderr)
         return 2
     if args.json:
         for hit in hits:
@@ -329,17 +330,19 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = args.handler(args)
     except (ConfigFileError, EmbeddedStartError) as exc:
-        print(f"attache {args.command}: {exc}", file=sys.stderr)
+        print(redact_text(f"attache {args.command}: {exc}"), file=sys.stderr)
         code = 2
     except ValidationError as exc:  # a bad ATTACHE_* value
         problems = "; ".join(f"ATTACHE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"attache {args.command}: invalid setting: {problems}", file=sys.stderr)
         code = 2
     except (KafkaError, AIOKafkaError, TransportError) as exc:
-        print(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}", file=sys.stderr)
+        print(redact_text(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}"),
+              file=sys.stderr)
         code = 3
     except OSError as exc:
-        print(f"attache {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(redact_text(f"attache {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")),
+              file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

@@ -21,6 +21,7 @@ from services.collector.store import CollectorStore
 from services.common.config_files import ConfigFileError, expand_env, implied_feed_id, load_feeds, slug
 from services.common.kafka import max_article_bytes, utc_now_iso
 from services.common.netguard import AddressPolicy, guarded_session
+from services.common.redact import redact_text
 from services.common.settings import Settings
 
 
@@ -141,12 +142,12 @@ def feed_health(settings: Settings) -> list[dict[str, Any]]:
     for feed in load_feeds(settings.feeds_file):
         state = states.get(feed.id)
         rows.append({
-            "id": feed.id, "url": feed.url, "enabled": feed.enabled, "interval_s": feed.interval_s,
-            "polled_url": state.url if state else None,
+            "id": feed.id, "url": redact_text(feed.url), "enabled": feed.enabled, "interval_s": feed.interval_s,
+            "polled_url": redact_text(state.url) if state else None,
             "last_attempt": _iso(state.last_attempt) if state else None,
             "last_success": _iso(state.last_success) if state else None,
             "last_status": state.last_status if state else None,
-            "last_error": state.last_error if state else None,
+            "last_error": redact_text(state.last_error) if state and state.last_error else None,
             "consecutive_errors": state.consecutive_errors if state else 0,
             "items_seen": state.items_seen if state else 0,
             "articles_published": state.articles_published if state else 0,
@@ -187,5 +188,8 @@ async def check_feed(settings: Settings, url: str) -> dict[str, Any]:
                           for a in articles])
     except (FetchError, ParseError) as exc:
         report["error"] = str(exc)
+    for key in ("url", "final_url", "error"):  # a token typed into the URL is not printed back
+        if isinstance(report.get(key), str):
+            report[key] = redact_text(report[key])
     report["seconds"] = round(asyncio.get_running_loop().time() - started, 3)
     return report

@@ -20,6 +20,7 @@ from kafka.errors import TopicAlreadyExistsError
 from kafka.serializer import Serializer
 
 from services.common.logging import get_logger
+from services.common.redact import redact_text
 from services.common.schemas import topics
 from services.common.settings import Settings
 
@@ -166,7 +167,7 @@ def dead_letter(
         "offset": offset,
         "key": key_text[:DEADLETTER_KEY_CHARS] if key_text is not None else None,
         "reason": reason,
-        "error": error[:DEADLETTER_ERROR_CHARS],
+        "error": redact_text(error)[:DEADLETTER_ERROR_CHARS],
         "payload": text,
         "payload_truncated": len(raw) > limit,
         "failed_at": utc_now_iso(),

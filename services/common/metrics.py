@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from services.common.redact import redact
+
 HealthCheck = Callable[[], tuple[bool, str]]
 
 
@@ -44,7 +46,8 @@ class Metrics:
                 ok, detail = False, f"check raised {exc!r}"
             results[name] = {"ok": ok, "detail": detail}
             healthy = healthy and ok
-        return healthy, {
+        # feed URLs with tokens, errors naming them: nothing a probe reads carries a secret
+        return healthy, redact({
             "service": self.service,
             "status": "ok" if healthy else "unhealthy",
             "uptime_s": round(time.time() - self.started, 1),
@@ -53,7 +56,7 @@ class Metrics:
             "gauges": self.gauges,
             "recent": list(self.recent),
             "details": self.details,
-        }
+        })
 
     def prometheus(self) -> str:
         lines = []

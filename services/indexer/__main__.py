@@ -11,6 +11,7 @@ from services.common.elastic import make_async_es
 from services.common.kafka import CONSUMER_FETCH_BYTES, aiokafka_producer_options
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
+from services.common.redact import redact_text
 from services.common.settings import Settings, get_settings
 from services.indexer.documents import routes
 from services.indexer.service import Indexer
@@ -35,7 +36,7 @@ async def run_indexer(settings: Settings) -> None:
     await health.start()
     await consumer.start()
     await producer.start()
-    log.info("indexer started", topics=sorted(routes(settings)), elasticsearch=settings.es_url)
+    log.info("indexer started", topics=sorted(routes(settings)), elasticsearch=redact_text(settings.es_url))
     try:
         await Indexer(settings, consumer, producer, es, metrics).run(stop)
     finally:

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 
 from services.common.netguard import AddressPolicy, blocked_reason, guarded_session
+from services.common.redact import redact_text
 
 
 class WebhookError(Exception):
@@ -27,6 +28,7 @@ class WebhookSink:
         if self._session is None:
             self._session = guarded_session(self.policy)
         timeout = aiohttp.ClientTimeout(total=float(channel.get("timeout_s", 10)))
+        shown = redact_text(channel["url"])  # a webhook URL often carries its secret
         last_error = ""
         for attempt in range(self.attempts):
             try:
@@ -34,16 +36,16 @@ class WebhookSink:
                                               headers={"X-Attache-Alert-Id": alert["alert_id"]}) as response:
                     if response.status < 500:
                         if response.status >= 400:
-                            raise WebhookError(f"{channel['url']} answered HTTP {response.status}")
+                            raise WebhookError(f"{shown} answered HTTP {response.status}")
                         return
                     last_error = f"HTTP {response.status}"
             except (aiohttp.ClientError, TimeoutError) as exc:
                 if (refused := blocked_reason(exc)) is not None:
-                    raise WebhookError(f"{channel['url']}: {refused}") from exc  # retrying cannot help
+                    raise WebhookError(f"{shown}: {refused}") from exc  # retrying cannot help
                 last_error = f"{type(exc).__name__}: {exc}"
             if attempt + 1 < self.attempts:
                 await asyncio.sleep(0.5 * 2**attempt)
-        raise WebhookError(f"{channel['url']}: gave up after {self.attempts} attempts ({last_error})")
+        raise WebhookError(f"{shown}: gave up after {self.attempts} attempts ({redact_text(last_error)})")
 
     async def close(self) -> None:
         if self._session is not None:
