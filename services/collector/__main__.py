@@ -28,7 +28,7 @@ async def run_collector(settings: Settings) -> None:
         # the collector replaces its producer after unconfirmed sends: close whichever it holds at the end
         cleanup.push_async_callback(asyncio.to_thread, collector.close_producer, 10)
         await reconcile_pending(settings, store)  # sends a crash interrupted: in Kafka already, or to redo
-        health = HealthServer(metrics, settings.health_host, settings.health_port)
+        health = HealthServer(metrics, settings.health_host, settings.health_port, settings.health_details)
         await health.start()
         cleanup.push_async_callback(health.stop)
         stop = asyncio.Event()

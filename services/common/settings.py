@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     health_host: str = "127.0.0.1"
+    health_details: Literal["loopback", "all", "none"] = Field(
+        "loopback", description="Who gets /health's details (feed URLs, errors) and recent titles.")
     health_port: int = Field(8080, description="Port of a service's /health and /metrics endpoint; 0 = off.")
     sample_feeds_port: int = Field(8470, description="Port `attache run` serves deploy/sample-feeds on; 0 = off.")
     collector_concurrency: int = Field(20, ge=1)

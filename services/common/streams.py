@@ -85,7 +85,8 @@ def attach_health(app: faust.App, settings: Settings, metrics: Metrics, service:
 
         async def on_start(self) -> None:
             configure_logging(settings, service)  # faust's worker reconfigures logging when it boots
-            self.server = HealthServer(metrics, settings.health_host, settings.health_port)
+            self.server = HealthServer(metrics, settings.health_host, settings.health_port,
+                                       settings.health_details)
             await self.server.start()
             log.info(f"{service} started", group=app.conf.id)
 

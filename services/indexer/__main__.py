@@ -28,7 +28,7 @@ async def run_indexer(settings: Settings) -> None:
     producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     es = make_async_es(settings)
     metrics.checks["kafka"] = lambda: (bool(consumer.assignment()), f"{len(consumer.assignment())} partitions")
-    health = HealthServer(metrics, settings.health_host, settings.health_port)
+    health = HealthServer(metrics, settings.health_host, settings.health_port, settings.health_details)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
