@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     health_details: Literal["loopback", "all", "none"] = Field(
         "loopback", description="Who gets /health's details (feed URLs, errors) and recent titles.")
     health_port: int = Field(8080, description="Port of a service's /health and /metrics endpoint; 0 = off.")
+    restart_backoff_s: float = Field(1.0, gt=0, description="`attache run`: pause before restarting a crashed "
+                                     "service, doubled at each further restart within ten minutes (at most 60 s).")
     sample_feeds_port: int = Field(8470, description="Port `attache run` serves deploy/sample-feeds on; 0 = off.")
     collector_concurrency: int = Field(20, ge=1)
     collector_per_host: int = Field(4, ge=1, description="Requests at once to one host (politeness).")

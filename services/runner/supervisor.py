@@ -26,6 +26,7 @@ log = get_logger("runner")
 SERVICES = ("collector", "tagger", "indexer", "alerter")
 STOP_TIMEOUT_S = 12.0
 MAX_RESTARTS_PER_10_MIN = 5
+MAX_RESTART_DELAY_S = 60.0
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Child:
     restarts: list[float] = field(default_factory=list)
     last_health: dict[str, Any] | None = None
     gave_up: bool = False
+    restart_at: float | None = None  # a crashed service waits for its back-off to pass
 
 
 class Supervisor:
@@ -93,10 +95,18 @@ class Supervisor:
 
     # -- watch ---------------------------------------------------------------------------
     def check_children(self) -> None:
-        """Restart a crashed service, a few times, then give up on it loudly."""
+        """Restart a crashed service after a pause that doubles with each recent restart (from
+        ``ATTACHE_RESTART_BACKOFF_S``, at most a minute), at most five times in ten minutes; then give up
+        on it loudly (``gave_up()``: ``attache run`` stops and exits 1)."""
         now = time.time()
         for child in self.children.values():
             if child.process is None or child.gave_up or child.process.poll() is None:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restart_at = None
+                    child.restarts.append(now)
+                    self._spawn(child)
                 continue
             code = child.process.returncode
             child.restarts = [t for t in child.restarts if now - t < 600]
@@ -105,10 +115,13 @@ class Supervisor:
                 log.error("service keeps crashing; not restarting", service=child.name, exit_code=code,
                           log_file=str(self.log_dir / f"{child.name}.log"))
                 continue
-            child.restarts.append(now)
-            log.warning("service exited; restarting", service=child.name, exit_code=code,
+            delay = min(self.settings.restart_backoff_s * 2 ** len(child.restarts), MAX_RESTART_DELAY_S)
+            child.restart_at = now + delay
+            log.warning("service exited; restarting", service=child.name, exit_code=code, delay_s=round(delay, 3),
                         log_file=str(self.log_dir / f"{child.name}.log"))
-            self._spawn(child)
+
+    def gave_up(self) -> list[str]:
+        return [child.name for child in self.children.values() if child.gave_up]
 
     def poll_health(self) -> None:
         for child in self.children.values():
