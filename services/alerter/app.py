@@ -35,7 +35,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     registry = SubscriptionRegistry(settings.kafka_hosts, settings.topic("subscriptions"))
     webhook = WebhookSink(policy=AddressPolicy.parse(settings.allow_private_addresses))
     sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
-    attach_health(app, settings, metrics, "alerter")
+    progressed = attach_health(app, settings, metrics, "alerter")
     metrics.checks["subscriptions"] = lambda: (registry.loaded.is_set(),
                                                f"{len(registry.subscriptions)} subscriptions")
 
@@ -103,6 +103,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
                                                              value=orjson.dumps(record)))
             await deliver_or_die(sends, "alerter")  # only then are the input events acknowledged
+            progressed()
 
     return app
 

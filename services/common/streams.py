@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import faust
@@ -77,8 +78,54 @@ def raw_topic(app: faust.App, name: str) -> Any:
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
 
-def attach_health(app: faust.App, settings: Settings, metrics: Metrics, service: str) -> None:
-    """Structured logging and /health for a faust app, started and stopped with the worker."""
+PROBE_INTERVAL_S = 5.0
+PROBE_TIMEOUT_S = 10.0
+STALL_S = 120.0
+
+
+class ConsumerHealth:
+    """What the ``consumer`` check reports, from a probe that asks the broker for the input partitions'
+    end offsets every few seconds and from the agent's own progress marks. It fails when nothing can be
+    consumed: no partition assigned, the broker not answering, or new input arriving while the agent
+    has processed nothing for ``STALL_S`` (a hung handler)."""
+
+    def __init__(self, now: float) -> None:
+        self.last_progress = now
+        self.assigned = 0
+        self.answered_at: float | None = None
+        self.error: str | None = None
+        self.highwater_at_progress: int | None = None
+        self.highwater: int | None = None
+
+    def progressed(self, now: float) -> None:
+        """The agent finished a batch (its outputs confirmed)."""
+        self.last_progress = now
+        self.highwater_at_progress = self.highwater
+
+    def probed(self, now: float, assigned: int, highwater: int | None, error: str | None) -> None:
+        self.assigned, self.error = assigned, error
+        if error is None:
+            self.answered_at = now
+            self.highwater = highwater
+            if self.highwater_at_progress is None:
+                self.highwater_at_progress = highwater
+
+    def status(self, now: float) -> tuple[bool, str]:
+        if self.error is not None:
+            return False, f"Kafka did not answer the consumer: {self.error}"
+        if not self.assigned:
+            return False, "no partitions assigned (group not joined yet, or its topics missing)"
+        idle = now - self.last_progress
+        arrived = (self.highwater or 0) - (self.highwater_at_progress or 0)
+        if arrived > 0 and idle > STALL_S:
+            return False, f"{arrived} new messages since the last batch, none processed for {idle:.0f}s"
+        return True, f"{self.assigned} partitions assigned"
+
+
+def attach_health(app: faust.App, settings: Settings, metrics: Metrics, service: str) -> Callable[[], None]:
+    """Structured logging, /health and the consumer probe for a faust app, started and stopped with the
+    worker. Returns the function the agent calls after each batch it completed."""
+    state = ConsumerHealth(time.monotonic())
 
     class HealthService(mode.Service):
         server: HealthServer
@@ -93,15 +140,29 @@ def attach_health(app: faust.App, settings: Settings, metrics: Metrics, service:
         async def on_stop(self) -> None:
             await self.server.stop()
 
+        @mode.Service.task
+        async def _probe(self) -> None:
+            while not self.should_stop:
+                consumer = getattr(app, "_consumer", None)
+                assigned = sorted(consumer.assignment()) if consumer is not None else []
+                highwater, error = None, None
+                if assigned and consumer is not None:
+                    try:
+                        ends = await asyncio.wait_for(consumer.highwaters(*assigned), PROBE_TIMEOUT_S)
+                        highwater = sum(int(v or 0) for v in ends.values())
+                    except Exception as exc:  # a timeout or a connection error: the broker is away
+                        error = f"{type(exc).__name__} {exc}".strip() if str(exc) else type(exc).__name__
+                state.probed(time.monotonic(), len(assigned), highwater, error)
+                await self.sleep(PROBE_INTERVAL_S)
+
     def consuming() -> tuple[bool, str]:
-        consumer = getattr(app, "_consumer", None)
-        if consumer is None:
+        if getattr(app, "_consumer", None) is None:
             return False, "consumer not started"
-        assigned = consumer.assignment()
-        return True, f"{len(assigned)} partitions assigned"
+        return state.status(time.monotonic())
 
     metrics.checks["consumer"] = consuming
     app.service(HealthService)
+    return lambda: state.progressed(time.monotonic())
 
 
 async def wait_delivered(futures: Iterable[Awaitable[Any]]) -> None:

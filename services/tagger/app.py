@@ -31,7 +31,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     events_topic = raw_topic(app, settings.topic("events"))
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
     tagger = default_tagger(settings.knowledge_dir)
-    attach_health(app, settings, metrics, "tagger")
+    progressed = attach_health(app, settings, metrics, "tagger")
 
     @app.agent(articles, name="tag-articles")
     async def tag_articles(stream: Any) -> Any:
@@ -72,6 +72,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     })
                 metrics.inc("articles_tagged")
             await deliver_or_die(sends, "tagger")
+            progressed()
 
     return app
 
