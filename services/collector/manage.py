@@ -174,7 +174,7 @@ async def check_feed(settings: Settings, url: str) -> dict[str, Any]:
         report.update(status=result.status, final_url=result.final_url, moved_permanently=result.moved_permanently,
                       etag=result.etag, last_modified=result.last_modified, bytes=len(result.body),
                       content_type=result.content_type)
-        parsed = parse_feed(result.body, result.content_type)
+        parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type)
         first_seen = utc_now_iso()
         articles = [a for e in parsed.entries
                     if (a := entry_to_article(e, feed_id="check", feed_url=url, feed_language=parsed.language,

@@ -15,7 +15,7 @@ from kafka.errors import KafkaTimeoutError
 
 from services.collector.fetch import FetchError, fetch
 from services.collector.normalize import entry_to_article
-from services.collector.parse import ParseError, parse_feed
+from services.collector.parse import ParsedFeed, ParseError, parse_feed
 from services.collector.reconcile import reconcile_pending
 from services.collector.store import CollectorStore, FeedState
 from services.common.config_files import FeedConfig
@@ -209,21 +209,20 @@ class Collector:
         if result.status == 304:
             self.metrics.inc("feed_polls_not_modified")
             return 0
-        parsed = parse_feed(result.body, result.content_type)
+        # parsing and normalising a big feed take seconds of CPU: in a thread, so other feeds' fetches and
+        # /health go on meanwhile
+        first_seen = utc_now_iso()
+        parsed, candidates = await asyncio.to_thread(self._parse, result.body, result.content_type, feed,
+                                                     first_seen)
         state.hub = parsed.hub or state.hub
         state.publish_interval_s = parsed.publish_interval_s or state.publish_interval_s
         if parsed.warning:
             log.info("feed parsed with warnings", feed=feed.id, warning=parsed.warning)
-        first_seen = utc_now_iso()
         articles: list[dict[str, Any]] = []
         known: list[tuple[str, str]] = []  # stories this feed tells as someone already published them
         seen_here: set[str] = set()
-        for entry in parsed.entries:
-            article = entry_to_article(entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language,
-                                       feed_updated=parsed.updated, first_seen=first_seen,
-                                       max_text_chars=self.settings.max_article_chars,
-                                       max_bytes=max_article_bytes(self.settings))
-            if article is None or article["article_id"] in seen_here:  # a feed listing a story twice
+        for article in candidates:
+            if article["article_id"] in seen_here:  # a feed listing a story twice
                 continue
             article_id, content_hash = article["article_id"], article["content_hash"]
             seen_here.add(article_id)
@@ -265,6 +264,16 @@ class Collector:
         # validators are saved only after publishing succeeded, so a crash re-fetches the full feed
         state.etag, state.last_modified = result.etag, result.last_modified
         return len(articles)
+
+    def _parse(self, body: bytes, content_type: str, feed: FeedConfig, first_seen: str
+               ) -> tuple[ParsedFeed, list[dict[str, Any]]]:
+        """The feed and the articles its entries make (unusable entries left out), in feed order."""
+        parsed = parse_feed(body, content_type)
+        candidates = [article for entry in parsed.entries if (article := entry_to_article(
+            entry, feed_id=feed.id, feed_url=feed.url, feed_language=parsed.language, feed_updated=parsed.updated,
+            first_seen=first_seen, max_text_chars=self.settings.max_article_chars,
+            max_bytes=max_article_bytes(self.settings))) is not None]
+        return parsed, candidates
 
     def _publish(self, articles: list[dict[str, Any]]) -> None:
         """Send and wait for Kafka's confirmation (in a thread: kafka-python blocks).
