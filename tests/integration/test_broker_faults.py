@@ -13,7 +13,7 @@ from fixtures.articles import generated_articles, rss
 from services.collector.service import PUBLISH_RETRY_S, Collector
 from services.collector.store import CollectorStore
 from services.common.config_files import load_feeds
-from services.common.kafka import ensure_topics, make_producer
+from services.common.kafka import ensure_topics, make_producer, read_to_end
 from services.common.metrics import Metrics
 from services.common.settings import Settings
 from tests.integration.faults import SplitServers
@@ -72,3 +72,25 @@ def test_a_broker_stall_past_the_delivery_timeout_is_unknown_then_settled_withou
     finally:
         collector.close_producer(5)
         store.close()
+
+
+def test_reading_a_topic_back_from_a_broker_that_stopped_answering_ends_with_a_timeout(
+    stack: Stack, split_servers: SplitServers
+) -> None:
+    """Settling unconfirmed sends, loading subscriptions: a hung broker must not hang its reader."""
+    settings = split_servers.start()
+    ensure_topics(settings)
+
+    async def read() -> list[object]:
+        return [record async for record in read_to_end(settings, "articles", timeout_s=3)]
+
+    split_servers.pause_kafka()
+    try:
+        raised = None
+        try:
+            asyncio.run(asyncio.wait_for(read(), 60))  # the outer bound only keeps a failing test from hanging
+        except Exception as exc:
+            raised = exc
+    finally:
+        split_servers.resume_kafka()
+    assert isinstance(raised, TimeoutError) and "took longer than 3s" in str(raised), repr(raised)
