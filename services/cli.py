@@ -13,6 +13,7 @@ from services import __version__
 from services.common.logging import configure_logging
 from services.common.redact import redact_text
 from services.common.settings import get_settings
+from services.common.text import clean_text
 
 EPILOG = "Settings come from ATTACHE_* environment variables; see README.md (Configuration)."
 
@@ -90,7 +91,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print("no hits")
     for hit in hits:
-        print(_describe(args.index, hit))
+        print(clean_text(_describe(args.index, hit)))  # documents indexed before control characters were cut
     return 0
 
 
@@ -139,7 +140,7 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
             health = ("never polled" if not row["last_attempt"] else
                       f"error x{row['consecutive_errors']}: {row['last_error']}" if row["consecutive_errors"]
                       else f"ok (HTTP {row['last_status']}, last success {row['last_success']})")
-            print(f"{row['id']:<28} {row['url'][:60]:<60} {health}")
+            print(clean_text(f"{row['id']:<28} {row['url'][:60]:<60} {health}"))
         return 0
     if action == "add":
         if args.id and args.id in {f.id for f in load_feeds(path)}:
@@ -194,7 +195,7 @@ def _cmd_deadletter(args: argparse.Namespace) -> int:
     letters = deadletter.read_dead_letters(settings, filters)
     if args.action == "list":
         for letter in letters:
-            print(orjson.dumps(letter).decode() if args.json else deadletter.describe(letter))
+            print(orjson.dumps(letter).decode() if args.json else clean_text(deadletter.describe(letter)))
         if not letters and not args.json:
             print("no dead letters" + (" matching the filters" if filters != deadletter.Filters() else ""))
         return 0

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import orjson
 
 from services.common.ids import stable_id
+from services.common.text import clean_text
 
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign|"
                              r"at_custom\d|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee|_ga|igshid|"
@@ -57,12 +58,13 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
+    markup = clean_text(markup)
     if "<" not in markup:
-        return re.sub(r"[ \t]+", " ", html.unescape(markup)).strip()
+        return re.sub(r"[ \t]+", " ", clean_text(html.unescape(markup))).strip()
     extractor = _TextExtractor()
     extractor.feed(markup)
     extractor.close()
-    text = "".join(extractor.parts)
+    text = clean_text("".join(extractor.parts))  # character references become characters here
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     return re.sub(r"\s*\n\s*(\n\s*)*", "\n\n", text).strip()
 
@@ -131,7 +133,8 @@ def entry_to_article(
     summary, content, truncated = cap_text(summary, content, max_text_chars)
     published = (_struct_to_iso(entry.get("published_parsed")) or _struct_to_iso(entry.get("updated_parsed"))
                  or _struct_to_iso(feed_updated) or first_seen)
-    authors = [str(a.get("name", ""))[:AUTHOR_CHARS] for a in entry.get("authors", []) if a.get("name")][:AUTHORS]
+    authors = [clean_text(str(a.get("name", "")))[:AUTHOR_CHARS]
+               for a in entry.get("authors", []) if a.get("name")][:AUTHORS]
     article: dict[str, Any] = {
         "article_id": stable_id(url),
         "url": url,
