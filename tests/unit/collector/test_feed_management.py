@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from services.collector.manage import add_feeds, remove_feed
-from services.collector.opml import Outline, read_opml
+from services.collector.opml import OpmlError, Outline, read_opml
 from services.common.config_files import load_feeds
 
 ATTACHE = str(Path(sys.executable).with_name("attache"))
@@ -128,3 +129,12 @@ def test_adding_a_url_with_a_variable_reference_is_refused(tmp_path: Path) -> No
                "add", "https://x.invalid/rss?k=${ATTACHE_ES_URL}")
     assert done.returncode == 2 and "$" in done.stderr, done.stderr
     assert load_feeds(feeds) == []
+
+
+def test_an_opml_file_declaring_entities_is_refused_in_utf16_too(tmp_path: Path) -> None:
+    opml = tmp_path / "bomb.opml"
+    opml.write_bytes(('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE opml [<!ENTITY a "aaaa">'
+                      '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><opml version="2.0"><head/><body>'
+                      '<outline text="&b;" xmlUrl="https://x.org/rss"/></body></opml>').encode("utf-16"))
+    with pytest.raises(OpmlError, match="entit"):
+        read_opml(opml)
