@@ -14,7 +14,7 @@ from services.alerter.sinks.file import FileSink
 from services.alerter.sinks.log import LogSink
 from services.alerter.sinks.webhook import WebhookSink
 from services.alerter.subscriptions import SubscriptionRegistry
-from services.common.kafka import dead_letter, dead_letter_key, size_problem
+from services.common.kafka import aiokafka_consumer_options, dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.netguard import AddressPolicy
@@ -32,7 +32,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     events_topic = raw_topic(app, settings.topic("events"))
     alerts_topic = raw_topic(app, settings.topic("alerts"))
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
-    registry = SubscriptionRegistry(settings.kafka_hosts, settings.topic("subscriptions"))
+    registry = SubscriptionRegistry(aiokafka_consumer_options(settings), settings.topic("subscriptions"))
     webhook = WebhookSink(policy=AddressPolicy.parse(settings.allow_private_addresses))
     sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
     progressed = attach_health(app, settings, metrics, "alerter")

@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.common.kafka import CONSUMER_FETCH_BYTES
 from services.common.logging import get_logger
 from services.common.schemas import SchemaViolation, validate
 
@@ -21,8 +20,8 @@ log = get_logger(__name__)
 
 
 class SubscriptionRegistry:
-    def __init__(self, bootstrap: list[str], topic: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, consumer_options: dict[str, Any], topic: str) -> None:
+        self.consumer_options = consumer_options  # bootstrap servers, fetch size, TLS and SASL
         self.topic = topic
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.loaded = asyncio.Event()
@@ -61,8 +60,7 @@ class SubscriptionRegistry:
         self.subscriptions[sub_id] = subscription
 
     async def _follow(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None,
-                                    max_partition_fetch_bytes=CONSUMER_FETCH_BYTES)
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.consumer_options)
         await consumer.start()
         try:
             partitions = consumer.partitions_for_topic(self.topic) or {0}

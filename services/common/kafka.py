@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import inspect
+import ssl
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.helpers import create_ssl_context
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -47,7 +49,8 @@ def utc_now_iso() -> str:
 
 def ensure_topics(settings: Settings) -> list[str]:
     """Create every topic of ``schemas/topics.yaml`` that is missing; return the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_hosts, client_id="attache-setup")
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_hosts, client_id="attache-setup",
+                             **kafka_python_security(settings))
     try:
         existing = set(admin.list_topics())
         wanted = [
@@ -105,12 +108,63 @@ def size_problem(value: bytes | None, settings: Settings, what: str = "message")
     return f"{what} of {size} bytes exceeds the {limit}-byte limit (ATTACHE_KAFKA_MAX_MESSAGE_BYTES less framing)"
 
 
+def _uses_tls(settings: Settings) -> bool:
+    return settings.kafka_security_protocol in ("SSL", "SASL_SSL")
+
+
+def _uses_sasl(settings: Settings) -> bool:
+    return settings.kafka_security_protocol.startswith("SASL")
+
+
+def kafka_python_security(settings: Settings) -> dict[str, Any]:
+    """TLS and SASL options for kafka-python clients (producer, admin)."""
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    if _uses_sasl(settings):
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism,
+                       sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=settings.kafka_sasl_password.get_secret_value())
+    if _uses_tls(settings):
+        options.update({f"ssl_{name}": str(path) for name, path in (
+            ("cafile", settings.kafka_ssl_cafile), ("certfile", settings.kafka_ssl_certfile),
+            ("keyfile", settings.kafka_ssl_keyfile)) if path is not None})
+    return options
+
+
+def kafka_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context for aiokafka and faust clients (None without TLS): verifies the brokers."""
+    if not _uses_tls(settings):
+        return None
+    return create_ssl_context(cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
+                              certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
+                              keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None)
+
+
+def aiokafka_security(settings: Settings) -> dict[str, Any]:
+    """TLS and SASL options for aiokafka clients (consumers and producers)."""
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    if _uses_sasl(settings):
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism,
+                       sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=settings.kafka_sasl_password.get_secret_value())
+    if (context := kafka_ssl_context(settings)) is not None:
+        options["ssl_context"] = context
+    return options
+
+
 def aiokafka_producer_options(settings: Settings) -> dict[str, Any]:
     """The same limits and guarantees as ``make_producer``, for aiokafka producers."""
     return {"bootstrap_servers": settings.kafka_hosts, "acks": "all",
             "enable_idempotence": settings.kafka_idempotence,
             "max_request_size": settings.kafka_max_message_bytes,
-            "request_timeout_ms": producer_timeouts_ms(settings)["request_timeout_ms"]}
+            "request_timeout_ms": producer_timeouts_ms(settings)["request_timeout_ms"],
+            **aiokafka_security(settings)}
+
+
+def aiokafka_consumer_options(settings: Settings) -> dict[str, Any]:
+    """Bootstrap, fetch size (enough to read, and dead-letter, oversized records) and security for
+    every aiokafka consumer."""
+    return {"bootstrap_servers": settings.kafka_hosts, "max_partition_fetch_bytes": CONSUMER_FETCH_BYTES,
+            **aiokafka_security(settings)}
 
 
 def make_producer(settings: Settings, client_id: str, raw_values: bool = False) -> KafkaProducer:
@@ -124,6 +178,7 @@ def make_producer(settings: Settings, client_id: str, raw_values: bool = False) 
         linger_ms=PRODUCER_LINGER_MS,
         max_request_size=settings.kafka_max_message_bytes,
         **producer_timeouts_ms(settings),
+        **kafka_python_security(settings),
         compression_type=None,
         key_serializer=_KeySerializer(),
         value_serializer=None if raw_values else _JsonSerializer(),
@@ -208,8 +263,7 @@ async def read_to_end(settings: Settings, logical_topic: str, since_ms: int | No
                 step.close()
             raise TimeoutError(f"reading topic {topic} took longer than {timeout_s:.0f}s") from None
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_hosts, enable_auto_commit=False, group_id=None,
-                                max_partition_fetch_bytes=CONSUMER_FETCH_BYTES)
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **aiokafka_consumer_options(settings))
     try:
         await bounded(consumer.start())
         await bounded(consumer.topics())  # refreshes metadata for all topics

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
     embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
     kafka_idempotence: bool = Field(True, description="Idempotent producers; off for brokers without it (Tansu).")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="How every Kafka client connects: TLS (SSL), SASL, both, or neither.")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = Field(SecretStr(""), description="Shown nowhere (logs, repr, errors).")
+    kafka_ssl_cafile: Path | None = Field(None, description="CA bundle to verify the brokers (system CAs if unset).")
+    kafka_ssl_certfile: Path | None = Field(None, description="Client certificate for mutual TLS.")
+    kafka_ssl_keyfile: Path | None = Field(None, description="Its private key.")
     kafka_delivery_timeout_s: float = Field(
         30.0, ge=2, description="Longest wait for Kafka to confirm a send, retries included; after it the send's "
         "outcome is unknown and settled by reading the topic back.")

@@ -17,7 +17,7 @@ import faust
 import mode
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaProducerDriver
 
-from services.common.kafka import CONSUMER_FETCH_BYTES
+from services.common.kafka import CONSUMER_FETCH_BYTES, kafka_ssl_context
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
 from services.common.settings import Settings
@@ -42,6 +42,7 @@ def make_app(settings: Settings, app_id: str) -> faust.App:
         producer_acks=-1,
         producer_max_request_size=settings.kafka_max_message_bytes,
         consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
+        broker_credentials=faust_credentials(settings),
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         key_serializer="raw",
@@ -72,6 +73,16 @@ class _App(faust.App):
         producer = _IdempotentProducer(self.transport, loop=self.loop, beacon=self.beacon)
         producer.idempotence = self._idempotence
         return producer
+
+
+def faust_credentials(settings: Settings) -> Any:
+    """ATTACHE_KAFKA_SECURITY_PROTOCOL and friends as faust credentials (None for plaintext)."""
+    context = kafka_ssl_context(settings)
+    if settings.kafka_security_protocol.startswith("SASL"):
+        return faust.SASLCredentials(username=settings.kafka_sasl_username,
+                                     password=settings.kafka_sasl_password.get_secret_value(),
+                                     ssl_context=context, mechanism=settings.kafka_sasl_mechanism)
+    return faust.SSLCredentials(context) if context is not None else None
 
 
 def raw_topic(app: faust.App, name: str) -> Any:

@@ -8,7 +8,7 @@ import signal
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.common.elastic import make_async_es
-from services.common.kafka import CONSUMER_FETCH_BYTES, aiokafka_producer_options
+from services.common.kafka import aiokafka_consumer_options, aiokafka_producer_options
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
 from services.common.redact import redact_text
@@ -21,9 +21,9 @@ async def run_indexer(settings: Settings) -> None:
     log = get_logger("indexer")
     metrics = Metrics("indexer")
     consumer = AIOKafkaConsumer(
-        *routes(settings), bootstrap_servers=settings.kafka_hosts, group_id=f"{settings.topic_prefix}-indexer",
-        enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
-        max_partition_fetch_bytes=CONSUMER_FETCH_BYTES,
+        *routes(settings), group_id=f"{settings.topic_prefix}-indexer", enable_auto_commit=False,
+        auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
+        **aiokafka_consumer_options(settings),
     )
     producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     es = make_async_es(settings)
