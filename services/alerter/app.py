@@ -34,7 +34,8 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
     registry = SubscriptionRegistry(aiokafka_consumer_options(settings), settings.topic("subscriptions"))
     webhook = WebhookSink(policy=AddressPolicy.parse(settings.allow_private_addresses))
-    sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
+    file_sink = FileSink(settings.resolved_alerts_file, settings.alerts_file_max_bytes)
+    sinks: dict[str, Any] = {"log": LogSink(), "file": file_sink, "webhook": webhook}
     progressed = attach_health(app, settings, metrics, "alerter")
     metrics.checks["subscriptions"] = lambda: (registry.loaded.is_set(),
                                                f"{len(registry.subscriptions)} subscriptions")

@@ -30,6 +30,7 @@ log = get_logger(__name__)
 
 MAX_BACKOFF_S = 3600.0
 PUBLISH_RETRY_S = 30.0
+PRUNE_EVERY_S = 3600.0
 
 
 class PublishError(Exception):
@@ -93,11 +94,24 @@ class Collector:
         async with self.session() as session:
             await asyncio.gather(*(self._poll_guarded(session, runtime) for runtime in self.feeds))
 
+    def prune_state(self) -> None:
+        """Forget stories no feed listed for ``ATTACHE_COLLECTOR_STATE_DAYS``: the state file stays the
+        size of what the feeds list, however long the collector runs."""
+        listings, stories = self.store.prune(time.time() - self.settings.collector_state_days * 86400)
+        if listings or stories:
+            self.metrics.inc("state_listings_pruned", listings)
+            self.metrics.inc("state_stories_pruned", stories)
+            log.info("collector state pruned", listings=listings, stories=stories)
+
     async def run(self, stop: asyncio.Event) -> None:
+        next_prune = 0.0
         async with self.session() as session:
             in_flight: set[asyncio.Task[None]] = set()
             while not stop.is_set():
                 now = time.monotonic()
+                if now >= next_prune:
+                    await asyncio.to_thread(self.prune_state)
+                    next_prune = now + PRUNE_EVERY_S
                 for runtime in self.feeds:
                     if runtime.next_due <= now and runtime.status != "polling":
                         runtime.status = "polling"
@@ -208,6 +222,7 @@ class Collector:
             state.url = result.final_url
         if result.status == 304:
             self.metrics.inc("feed_polls_not_modified")
+            self.store.touch(feed.id, None)  # it still lists what it listed: keep remembering it
             return 0
         # parsing and normalising a big feed take seconds of CPU: in a thread, so other feeds' fetches and
         # /health go on meanwhile
@@ -261,6 +276,7 @@ class Collector:
             self.metrics.inc("articles_published", len(articles))
             log.info("articles published", feed=feed.id, count=len(articles))
         self.store.remember(feed.id, known + [(a["article_id"], a["content_hash"]) for a in articles])
+        self.store.touch(feed.id, [a["article_id"] for a in candidates])
         # validators are saved only after publishing succeeded, so a crash re-fetches the full feed
         state.etag, state.last_modified = result.etag, result.last_modified
         return len(articles)

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     collector_per_host: int = Field(4, ge=1, description="Requests at once to one host (politeness).")
     collector_min_interval_s: float = Field(60.0, gt=0, description="Never poll a feed more often.")
     collector_max_interval_s: float = Field(3600.0, gt=0, description="Never poll a feed less often.")
+    collector_state_days: float = Field(30.0, ge=1, description="Stories no feed listed for this long are "
+                                        "forgotten by the collector's state.")
     fetch_timeout_s: float = Field(20.0, gt=0)
     allow_private_addresses: str = Field(
         "", description="Loopback/private/link-local addresses feed fetches and webhooks may reach anyway: "
@@ -67,6 +69,8 @@ class Settings(BaseSettings):
     indexer_max_item_retries: int = Field(10, ge=1, description="Attempts before a document that keeps "
                                           "answering 500 is dead-lettered (index_failed).")
     alerts_file: Path | None = Field(None, description="JSONL file the file alerter appends to.")
+    alerts_file_max_bytes: int = Field(100 * 1024 * 1024, ge=1024, description="An alerts file is rotated "
+                                       "(.1 … .5 kept) when it would grow past this.")
     knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
 
     @field_validator("kafka_bootstrap")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,19 @@ async def test_the_webhook_does_not_retry_a_client_error_and_says_why() -> None:
         await sink.close()
         await runner.cleanup()
     assert len(received) == 1
+
+
+def test_the_alerts_file_is_rotated_and_stays_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "alerts.jsonl"
+    sink = FileSink(path, max_bytes=200, keep=2)
+
+    async def deliver_all() -> None:
+        for n in range(20):
+            await sink.deliver({**ALERT, "alert_id": f"{n:024d}"}, {"kind": "file"})
+
+    asyncio.run(deliver_all())
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["alerts.jsonl", "alerts.jsonl.1", "alerts.jsonl.2"]
+    assert all(p.stat().st_size <= 200 for p in tmp_path.iterdir())
+    newest = [orjson.loads(line)["alert_id"] for line in path.read_bytes().splitlines()]
+    assert newest[-1] == f"{19:024d}"  # the latest alert is in the current file
