@@ -9,7 +9,7 @@ from fixtures.articles import generated_articles, rss
 
 from services.batch import tag_lines
 from services.tagger.core.tagger import default_tagger
-from tests.integration.stack import Pipeline, Stack, es_count, es_sources, wait_for
+from tests.integration.stack import Pipeline, Stack, es_count, es_sources, read_json_topic, wait_for
 
 ARTICLES = 1500
 
@@ -42,6 +42,10 @@ def test_crash_mid_stream_then_restart_indexes_every_article_and_event_exactly_o
              f"all {ARTICLES} articles indexed after the restart")
     wait_for(lambda: es_count(settings, "events") >= sum(expected.values()), 120, "every event indexed")
 
+    # Elasticsearch ids come from URLs, so the index cannot show a story published twice; the topic can
+    sent = Counter((a["article_id"], a["version"]) for a in read_json_topic(settings, "articles"))
+    assert [key for key, count in sent.items() if count > 1] == [], "the collector published a story twice"
+    assert len(sent) == ARTICLES
     articles_indexed = es_sources(settings, "articles")
     assert len(articles_indexed) == ARTICLES
     assert len({a["url"] for a in articles_indexed}) == ARTICLES, "one document per story"
@@ -50,8 +54,11 @@ def test_crash_mid_stream_then_restart_indexes_every_article_and_event_exactly_o
     wait_for(lambda: es_count(settings, "alerts") >= kp_ru_meetings, 60, "every kp-ru alert indexed")
     alerts = es_sources(settings, "alerts")
     assert len(alerts) == kp_ru_meetings > 0  # the stack's subscription: leader meetings of KP and RU
-    delivered = [orjson.loads(line) for line in (stack.data_dir / "alerts.jsonl").read_bytes().splitlines()]
-    # at least once: every alert reached the file channel (a crash may deliver some twice)
-    assert {a["alert_id"] for a in delivered} == {a["alert_id"] for a in alerts}
+    delivered = Counter(orjson.loads(line)["alert_id"]
+                        for line in (stack.data_dir / "alerts.jsonl").read_bytes().splitlines())
+    # at least once: every alert reached the file channel; a crash may deliver some twice, never more
+    # often than the alerter processed their events (here: before and after the crash)
+    assert set(delivered) == {a["alert_id"] for a in alerts}
+    assert max(delivered.values()) <= 2, delivered.most_common(3)
     print(f"crash after {before_crash} of {ARTICLES} articles indexed; all {ARTICLES} and "
           f"{len(events)} events indexed once after restart")
