@@ -29,15 +29,20 @@ def start_collector(stack: Stack, settings: Settings) -> subprocess.Popen[bytes]
                             stdout=(stack.root / "collector.log").open("ab"), stderr=subprocess.STDOUT)
 
 
-def pending_sends(state_file: Path) -> int:
-    """Sends the collector has written ahead and Kafka has not confirmed yet (read while it runs: WAL)."""
+def count(state_file: Path, table: str) -> int:
+    """Rows of a table of the collector's state, read while it runs (WAL)."""
     if not state_file.exists():
         return 0
     try:
         with contextlib.closing(sqlite3.connect(f"file:{state_file}?mode=ro", uri=True, timeout=1)) as db:
-            return int(db.execute("SELECT COUNT(*) FROM pending").fetchone()[0])
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+def pending_sends(state_file: Path) -> int:
+    """Sends the collector has written ahead and Kafka has not confirmed yet."""
+    return count(state_file, "pending")
 
 
 def published(settings: Settings) -> list[tuple[str, int]]:
@@ -63,8 +68,9 @@ def test_a_collector_killed_mid_round_publishes_every_story_once_after_restart(
         interrupted = 0
         for _attempt in range(5):  # until a kill lands inside a send; the first one nearly always does
             collector = start_collector(stack, settings)
-            wait_for(lambda: len(read_topic(settings, "articles")) >= 200, 90, "the first articles")
-            wait_for(lambda: pending_sends(state_file) > 0, 30, "a send under way")
+            # the state file, not the topic, is watched: reading it is fast enough to catch a send under way
+            wait_for(lambda: count(state_file, "articles") >= 200 and pending_sends(state_file) > 0, 90,
+                     "a send under way after the first 200 articles", interval=0.005)
             collector.kill()  # SIGKILL: no chance to finish the send, record it or flush anything
             collector.wait(10)
             interrupted = pending_sends(state_file)
