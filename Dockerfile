@@ -3,7 +3,9 @@ FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
     ATTACHE_EMBEDDED=0 ATTACHE_DATA_DIR=/var/lib/attache ATTACHE_LOG_FORMAT=json \
-    ATTACHE_HEALTH_HOST=0.0.0.0 ATTACHE_HEALTH_PORT=8080 ATTACHE_SAMPLE_FEEDS_PORT=0
+    ATTACHE_HEALTH_PORT=8080 ATTACHE_SAMPLE_FEEDS_PORT=0
+# /health and /metrics listen on 127.0.0.1 (the default): the HEALTHCHECK below reaches them, nothing
+# outside the container does. deploy/compose.yaml opens them to the compose network and the host's loopback.
 WORKDIR /app
 COPY pyproject.toml requirements.lock README.md ./
 COPY services ./services

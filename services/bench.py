@@ -140,11 +140,12 @@ def bench_collect(feeds: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp:
         # the local server stands in for many hosts, so the per-host limit is the overall one here
+        lab_port = free_port()
         settings = Settings(data_dir=Path(tmp), kafka_bootstrap=f"127.0.0.1:{free_port()}",
                             es_url=f"http://127.0.0.1:{free_port()}", collector_concurrency=50,
-                            collector_per_host=50)
+                            collector_per_host=50,
+                            allow_private_addresses=f"127.0.0.1:{lab_port}")  # the local feed server
         embedded = EmbeddedServers(settings)
-        lab_port = free_port()
         lab = spawn([sys.executable, "-m", "services.feedlab", "--feeds", str(feeds), "--port", str(lab_port)],
                     log_file=Path(tmp) / "feedlab.log")
         try:
@@ -167,7 +168,7 @@ def bench_collect(feeds: int) -> dict[str, Any]:
                     rounds.append((time.perf_counter() - wall, time.process_time() - cpu))
 
             asyncio.run(two_rounds())
-            producer.close(10)
+            collector.close_producer(10)  # the one it holds (it replaces a producer after unconfirmed sends)
             store.close()
         finally:
             terminate(lab, 5)

@@ -11,7 +11,9 @@ import orjson
 
 from services import __version__
 from services.common.logging import configure_logging
+from services.common.redact import redact_text
 from services.common.settings import get_settings
+from services.common.text import clean_text
 
 EPILOG = "Settings come from ATTACHE_* environment variables; see README.md (Configuration)."
 
@@ -80,7 +82,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     try:
         hits = search(settings, args.query, index=args.index, size=args.size)
     except SearchError as exc:
-        print(f"attache search: {exc}", file=sys.stderr)
+        print(redact_text(f"attache search: {exc}"), file=sys.stderr)
         return 2
     if args.json:
         for hit in hits:
@@ -89,7 +91,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print("no hits")
     for hit in hits:
-        print(_describe(args.index, hit))
+        print(clean_text(_describe(args.index, hit)))  # documents indexed before control characters were cut
     return 0
 
 
@@ -170,7 +172,7 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
             health = ("never polled" if not row["last_attempt"] else
                       f"error x{row['consecutive_errors']}: {row['last_error']}" if row["consecutive_errors"]
                       else f"ok (HTTP {row['last_status']}, last success {row['last_success']})")
-            print(f"{row['id']:<28} {row['url'][:60]:<60} {health}")
+            print(clean_text(f"{row['id']:<28} {row['url'][:60]:<60} {health}"))
         return 0
     if action == "add":
         if args.id and args.id in {f.id for f in load_feeds(path)}:
@@ -200,17 +202,42 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
         return 0 if report["ok"] else 1
     if action == "import":
         try:
-            added, total = manage.import_opml(path, Path(args.target))
+            added, total, refused = manage.import_opml(path, Path(args.target))
         except OpmlError as exc:
             print(f"attache feeds import: {exc}", file=sys.stderr)
             return 2
-        print(f"{total} feeds in {args.target}: {len(added)} added to {path}, {total - len(added)} already there")
-        return 0
+        for url, reason in refused:
+            print(f"attache feeds import: refused {url!r}: it {reason}", file=sys.stderr)
+        print(f"{total} feeds in {args.target}: {len(added)} added to {path}, "
+              f"{total - len(added) - len(refused)} already there, {len(refused)} refused")
+        return 1 if refused else 0
     text = manage.export_opml(path)  # export
     if args.target:
         Path(args.target).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _cmd_deadletter(args: argparse.Namespace) -> int:
+    from services import deadletter
+
+    settings = get_settings()
+    filters = deadletter.Filters(service=args.service, reason=args.reason, source_topic=args.source_topic)
+    letters = deadletter.read_dead_letters(settings, filters)
+    if args.action == "list":
+        for letter in letters:
+            print(orjson.dumps(letter).decode() if args.json else clean_text(deadletter.describe(letter)))
+        if not letters and not args.json:
+            print("no dead letters" + (" matching the filters" if filters != deadletter.Filters() else ""))
+        return 0
+    report = deadletter.replay(settings, letters, dry_run=args.dry_run)
+    for letter, why in report.skipped:
+        print(f"skipped {letter.get('source_topic')}/{letter.get('partition')}/{letter.get('offset')}: {why}",
+              file=sys.stderr)
+    verb = "would replay" if args.dry_run else "replayed"
+    print(f"{verb} {report.replayed} of {len(letters)} dead letters to their source topics"
+          f"{f'; {len(report.skipped)} skipped' if report.skipped else ''}")
     return 0
 
 
@@ -295,6 +322,15 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_argument("--interval", type=_positive, help="add: seconds between polls")
     feeds.set_defaults(handler=_cmd_feeds)
 
+    dead = commands.add_parser("deadletter", help="list the dead-letter topic, or replay its messages")
+    dead.add_argument("action", choices=("list", "replay"))
+    dead.add_argument("--service", help="only those of this service (tagger, indexer, alerter)")
+    dead.add_argument("--reason", help="only this reason (e.g. index_failed, schema_violation)")
+    dead.add_argument("--source-topic", help="only those read from this topic (full name)")
+    dead.add_argument("--json", action="store_true", help="list: the dead letters as JSON lines")
+    dead.add_argument("--dry-run", action="store_true", help="replay: say what would be sent, send nothing")
+    dead.set_defaults(handler=_cmd_deadletter)
+
     evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
     evaluation.add_argument("gold", metavar="GOLD.jsonl", help="lines of {id, published, title, text, gold}")
     evaluation.add_argument("--json", action="store_true", help="one JSON object instead of a table")
@@ -337,17 +373,19 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = args.handler(args)
     except (ConfigFileError, EmbeddedStartError) as exc:
-        print(f"attache {args.command}: {exc}", file=sys.stderr)
+        print(redact_text(f"attache {args.command}: {exc}"), file=sys.stderr)
         code = 2
     except ValidationError as exc:  # a bad ATTACHE_* value
         problems = "; ".join(f"ATTACHE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"attache {args.command}: invalid setting: {problems}", file=sys.stderr)
         code = 2
     except (KafkaError, AIOKafkaError, TransportError) as exc:
-        print(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}", file=sys.stderr)
+        print(redact_text(f"attache {args.command}: cannot talk to Kafka or Elasticsearch: {exc!r}"),
+              file=sys.stderr)
         code = 3
     except OSError as exc:
-        print(f"attache {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(redact_text(f"attache {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")),
+              file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

@@ -14,9 +14,10 @@ from services.alerter.sinks.file import FileSink
 from services.alerter.sinks.log import LogSink
 from services.alerter.sinks.webhook import WebhookSink
 from services.alerter.subscriptions import SubscriptionRegistry
-from services.common.kafka import dead_letter, dead_letter_key
+from services.common.kafka import aiokafka_consumer_options, dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.netguard import AddressPolicy
 from services.common.schemas import BadMessage, decode_message
 from services.common.settings import Settings
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
@@ -31,10 +32,11 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     events_topic = raw_topic(app, settings.topic("events"))
     alerts_topic = raw_topic(app, settings.topic("alerts"))
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
-    registry = SubscriptionRegistry(settings.kafka_hosts, settings.topic("subscriptions"))
-    webhook = WebhookSink()
-    sinks: dict[str, Any] = {"log": LogSink(), "file": FileSink(settings.resolved_alerts_file), "webhook": webhook}
-    attach_health(app, settings, metrics, "alerter")
+    registry = SubscriptionRegistry(aiokafka_consumer_options(settings), settings.topic("subscriptions"))
+    webhook = WebhookSink(policy=AddressPolicy.parse(settings.allow_private_addresses))
+    file_sink = FileSink(settings.resolved_alerts_file, settings.alerts_file_max_bytes)
+    sinks: dict[str, Any] = {"log": LogSink(), "file": file_sink, "webhook": webhook}
+    progressed = attach_health(app, settings, metrics, "alerter")
     metrics.checks["subscriptions"] = lambda: (registry.loaded.is_set(),
                                                f"{len(registry.subscriptions)} subscriptions")
 
@@ -59,9 +61,11 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             for item in batch:
                 message = item.message
                 try:
+                    if (problem := size_problem(message.value, settings, "event")) is not None:
+                        raise BadMessage("too_large", problem)
                     event = decode_message(message.value, "event")
                 except BadMessage as exc:
-                    record = dead_letter(service="alerter", topic=message.topic, partition=message.partition,
+                    record = dead_letter(settings, service="alerter", topic=message.topic, partition=message.partition,
                                          offset=message.offset, key=message.key, reason=exc.reason, error=str(exc),
                                          payload=message.value)
                     sends.append(await deadletter_topic.send(
@@ -74,7 +78,18 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     if not matches(subscription, event):
                         continue
                     alert = build_alert(subscription, event)
-                    sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert)))
+                    alert_value = orjson.dumps(alert)
+                    if (problem := size_problem(alert_value, settings, "alert")) is not None:
+                        # an event just under the limit plus the subscription: delivered, and kept (cut) in
+                        # the dead-letter topic instead of the alerts topic
+                        record = dead_letter(settings, service="alerter", topic=settings.topic("alerts"), partition=-1,
+                                             offset=-1, key=alert["alert_id"], reason="too_large", error=problem,
+                                             payload=alert_value)
+                        sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
+                                                                 value=orjson.dumps(record)))
+                        metrics.inc("deadlettered")
+                    else:
+                        sends.append(await alerts_topic.send(key=alert["alert_id"].encode(), value=alert_value))
                     deliveries.append((alert, _deliver(sinks, subscription, alert, metrics, limit)))
                     metrics.inc("alerts_sent")
                     metrics.recent.appendleft({"subscription": subscription["id"], "type": event["type"],
@@ -83,12 +98,13 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             results = await asyncio.gather(*(delivery for _, delivery in deliveries))
             for (alert, _), failures in zip(deliveries, results, strict=True):
                 for failure in failures:  # not lost: the alert and why it did not arrive, for replay
-                    record = dead_letter(service="alerter", topic=settings.topic("alerts"), partition=-1,
+                    record = dead_letter(settings, service="alerter", topic=settings.topic("alerts"), partition=-1,
                                          offset=-1, key=alert["alert_id"], reason="processing_error",
                                          error=failure, payload=orjson.dumps(alert))
                     sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
                                                              value=orjson.dumps(record)))
             await deliver_or_die(sends, "alerter")  # only then are the input events acknowledged
+            progressed()
 
     return app
 

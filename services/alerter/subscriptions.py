@@ -20,8 +20,8 @@ log = get_logger(__name__)
 
 
 class SubscriptionRegistry:
-    def __init__(self, bootstrap: list[str], topic: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, consumer_options: dict[str, Any], topic: str) -> None:
+        self.consumer_options = consumer_options  # bootstrap servers, fetch size, TLS and SASL
         self.topic = topic
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.loaded = asyncio.Event()
@@ -60,7 +60,7 @@ class SubscriptionRegistry:
         self.subscriptions[sub_id] = subscription
 
     async def _follow(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.consumer_options)
         await consumer.start()
         try:
             partitions = consumer.partitions_for_topic(self.topic) or {0}

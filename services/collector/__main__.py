@@ -24,9 +24,11 @@ async def run_collector(settings: Settings) -> None:
         store = CollectorStore(settings.resolved_data_dir / "collector" / "state.sqlite3")
         cleanup.callback(store.close)
         producer = await asyncio.to_thread(make_producer, settings, "attache-collector")
-        cleanup.push_async_callback(asyncio.to_thread, producer.close, 10)
+        collector = Collector(settings, feeds, producer, store, metrics)
+        # the collector replaces its producer after unconfirmed sends: close whichever it holds at the end
+        cleanup.push_async_callback(asyncio.to_thread, collector.close_producer, 10)
         await reconcile_pending(settings, store)  # sends a crash interrupted: in Kafka already, or to redo
-        health = HealthServer(metrics, settings.health_host, settings.health_port)
+        health = HealthServer(metrics, settings.health_host, settings.health_port, settings.health_details)
         await health.start()
         cleanup.push_async_callback(health.stop)
         stop = asyncio.Event()
@@ -37,7 +39,7 @@ async def run_collector(settings: Settings) -> None:
         if not enabled:
             log.warning("no enabled feed in the feeds file: nothing to poll", feeds_file=str(settings.feeds_file))
         log.info("collector started", feeds=enabled, disabled=len(feeds) - enabled, topic=settings.topic("articles"))
-        await Collector(settings, feeds, producer, store, metrics).run(stop)
+        await collector.run(stop)
     log.info("collector stopped")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from services import __version__
+from services.common.netguard import blocked_reason
 
 USER_AGENT = f"Attache/{__version__} (news monitoring; +https://github.com/attache)"
 
@@ -64,6 +65,8 @@ async def fetch(
     except aiohttp.TooManyRedirects as exc:
         raise FetchError("more than 5 redirects") from exc
     except aiohttp.ClientConnectorError as exc:
+        if (refused := blocked_reason(exc)) is not None:
+            raise FetchError(refused) from exc
         raise FetchError(f"cannot connect: {exc.os_error or exc}") from exc
     except aiohttp.ClientError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}") from exc

@@ -10,7 +10,10 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
+
 from services.common.ids import stable_id
+from services.common.text import clean_text
 
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign|"
                              r"at_custom\d|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee|_ga|igshid|"
@@ -55,12 +58,13 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
+    markup = clean_text(markup)
     if "<" not in markup:
-        return re.sub(r"[ \t]+", " ", html.unescape(markup)).strip()
+        return re.sub(r"[ \t]+", " ", clean_text(html.unescape(markup))).strip()
     extractor = _TextExtractor()
     extractor.feed(markup)
     extractor.close()
-    text = "".join(extractor.parts)
+    text = clean_text("".join(extractor.parts))  # character references become characters here
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     return re.sub(r"\s*\n\s*(\n\s*)*", "\n\n", text).strip()
 
@@ -75,18 +79,50 @@ def _struct_to_iso(value: Any) -> str | None:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+TITLE_CHARS = 2_000
+AUTHORS = 50
+AUTHOR_CHARS = 200
+URL_CHARS = 8_192
+
+
+def cap_text(summary: str, content: str, max_chars: int) -> tuple[str, str, bool]:
+    """At most ``max_chars`` of text: the summary first (it leads), then as much content as fits."""
+    if len(summary) + len(content) <= max_chars:
+        return summary, content, False
+    summary = summary[:max_chars]
+    return summary, content[:max_chars - len(summary)], True
+
+
+def fit_article(article: dict[str, Any], max_bytes: int) -> bool:
+    """Cut content, then summary, until the serialized article is at most ``max_bytes``; mark it truncated.
+
+    Every character is at least one byte, so cutting the excess in characters always gets closer. False
+    when even empty text does not fit (a giant URL or author list): the entry cannot be published."""
+    while (excess := len(orjson.dumps(article)) - max_bytes) > 0:
+        field = "content" if article["content"] else "summary" if article["summary"] else None
+        if field is None:
+            return False
+        article[field] = article[field][:max(0, len(article[field]) - excess)]
+        article["truncated"] = True
+    return True
+
+
 def entry_to_article(
     entry: Any, *, feed_id: str, feed_url: str, feed_language: str | None, feed_updated: Any, first_seen: str,
+    max_text_chars: int = 100_000, max_bytes: int | None = None,
 ) -> dict[str, Any] | None:
-    """An ``article`` message without ``version`` (the store decides it), or None for unusable entries."""
+    """An ``article`` message without ``version`` (the store decides it), or None for unusable entries.
+
+    Text is capped (``max_text_chars`` for summary and content together, and ``max_bytes`` for the whole
+    message when given) so that every article fits in a Kafka message; ``truncated`` says it was cut."""
     link = entry.get("link") or entry.get("id") or ""
-    if not link.startswith(("http://", "https://")):
+    if not link.startswith(("http://", "https://")) or len(link) > URL_CHARS:
         return None
     try:
         url = canonical_url(link)
     except ValueError:  # a malformed port or host: skip this entry, not the whole feed
         return None
-    title = html_to_text(entry.get("title", ""))
+    title = html_to_text(entry.get("title", ""))[:TITLE_CHARS]
     summary = html_to_text(entry.get("summary", ""))
     contents = entry.get("content") or []
     content = html_to_text("\n".join(c.get("value", "") for c in contents)) if contents else ""
@@ -94,10 +130,12 @@ def entry_to_article(
         content = ""
     if not (title or summary or content):
         return None
+    summary, content, truncated = cap_text(summary, content, max_text_chars)
     published = (_struct_to_iso(entry.get("published_parsed")) or _struct_to_iso(entry.get("updated_parsed"))
                  or _struct_to_iso(feed_updated) or first_seen)
-    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
-    return {
+    authors = [clean_text(str(a.get("name", "")))[:AUTHOR_CHARS]
+               for a in entry.get("authors", []) if a.get("name")][:AUTHORS]
+    article: dict[str, Any] = {
         "article_id": stable_id(url),
         "url": url,
         "title": title,
@@ -109,5 +147,11 @@ def entry_to_article(
         "language": entry.get("language") or feed_language,
         "source_domain": (urlsplit(url).hostname or "").removeprefix("www."),
         "feed_id": feed_id,
-        "content_hash": stable_id(title, summary, content),
+        "content_hash": "",
+        "truncated": truncated,
     }
+    if max_bytes is not None and not fit_article(article, max_bytes):
+        return None
+    # the hash of what is published: a cut text hashes the same at every poll
+    article["content_hash"] = stable_id(article["title"], article["summary"], article["content"])
+    return article

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 
+import defusedxml.ElementTree as DET
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+
 
 class OpmlError(ValueError):
     pass
@@ -25,10 +28,10 @@ def read_opml(path: Path) -> list[Outline]:
         text = path.read_bytes()
     except OSError as exc:
         raise OpmlError(f"{path}: cannot read: {exc.strerror}") from exc
-    if b"<!ENTITY" in text[:65536]:
-        raise OpmlError(f"{path}: declares XML entities; refused")
-    try:
-        root = ET.fromstring(text)
+    try:  # defusedxml: entity declarations and external references refused in any encoding
+        root = DET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except (EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise OpmlError(f"{path}: declares XML entities ({exc}); refused") from exc
     except ET.ParseError as exc:
         raise OpmlError(f"{path}: not well-formed XML: {exc}") from exc
     if root.tag != "opml" or root.find("body") is None:

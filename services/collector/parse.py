@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import ParseError as ParseError_
 
 
 class ParseError(Exception):
@@ -27,15 +30,63 @@ class ParsedFeed:
     publish_interval_s: float | None = None
 
 
-_ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.I)
+class _RootReached(Exception):
+    """The prolog is over: no entity can be declared after the root element starts."""
+
+
+def entity_refusal(body: bytes) -> str | None:
+    """Why the body must not be parsed (it declares entities or references external ones), or None.
+
+    Real feeds never declare entities; "billion laughs" bombs and external-entity reads do. The prolog
+    is read by expat through defusedxml, which decodes the body as declared (UTF-16 and UTF-32
+    included: a byte search for ``<!ENTITY`` misses those) and raises at the first declaration; reading
+    stops at the root element, so a feed of any size costs only its prolog here. Where expat cannot
+    read the body (UTF-32, an encoding name it does not know, ill-formed markup), its head is decoded
+    by its byte order mark or first bytes and searched for a declaration instead."""
+    parser = DefusedXMLParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+
+    def stop(*_args: object) -> None:
+        raise _RootReached
+
+    parser.parser.StartElementHandler = stop
+    try:
+        for start in range(0, len(body), 65536):
+            parser.feed(body[start:start + 65536])
+    except (EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        return f"declares XML entities ({exc}); possible entity-expansion bomb or external read, refused unparsed"
+    except _RootReached:
+        return None
+    except (ParseError_, ValueError, LookupError):
+        if _DECLARATION.search(_decoded_head(body)):
+            return "declares XML entities; possible entity-expansion bomb or external read, refused unparsed"
+    return None
+
+
+_DECLARATION = re.compile(r"<!ENTITY", re.I)
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"))
+_FIRST_BYTES = ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<", "utf-16-be"),
+                (b"<\x00", "utf-16-le"))
+
+
+def _decoded_head(body: bytes, size: int = 256 * 1024) -> str:
+    """The start of the body as text, decoded as its byte order mark or first bytes say (XML 1.0
+    appendix F), else byte for byte."""
+    head = body.lstrip(b" \t\r\n")[:size] if not body.startswith((b"\x00", b"\xff", b"\xfe")) else body[:size]
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, errors="ignore")
+    for first, codec in _FIRST_BYTES:
+        if head.startswith(first):
+            return head.decode(codec, errors="ignore")
+    return head.decode("latin-1")
 
 
 def parse_feed(body: bytes, content_type: str = "") -> ParsedFeed:
     if not body.strip():
         raise ParseError("empty body")
-    if _ENTITY_DECLARATION.search(body[:65536]):
-        # real feeds never declare entities; "billion laughs" bombs do
-        raise ParseError("declares its own XML entities (possible entity-expansion bomb); refused unparsed")
+    if (refusal := entity_refusal(body)) is not None:
+        raise ParseError(refusal)
     parsed = feedparser.parse(body, response_headers={"content-type": content_type} if content_type else None)
     warning = None
     if parsed.bozo:

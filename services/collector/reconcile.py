@@ -17,16 +17,26 @@ from services.common.settings import Settings
 
 log = get_logger(__name__)
 CLOCK_SLACK_S = 300.0
+STARTUP_READ_LIMIT_S = 600.0  # after a long stop the topic since the interrupted sends may be large
 
 
-async def reconcile_pending(settings: Settings, store: CollectorStore) -> tuple[int, int]:
-    """Return (found in Kafka and recorded, to be sent again)."""
-    pending, oldest = store.pending()
-    if not pending or oldest is None:
+async def reconcile_pending(settings: Settings, store: CollectorStore,
+                            only: set[tuple[str, int]] | None = None) -> tuple[int, int]:
+    """Return (found in Kafka and recorded, to be sent again).
+
+    ``only``: settle just these (article_id, version) sends, whose outcome a running collector does not
+    know (Kafka did not confirm them in time); other pending rows belong to sends still under way."""
+    rows = store.pending_rows()
+    pending = [(a, h, v) for a, h, v, _ in rows if only is None or (a, v) in only]
+    if not pending:
         return 0, 0
+    oldest = min(queued for a, _, v, queued in rows if only is None or (a, v) in only)
     wanted = {(article_id, version): content_hash for article_id, content_hash, version in pending}
+    settled = set(wanted)
     found: list[tuple[str, str, int]] = []
-    async for record in read_to_end(settings, "articles", since_ms=int((oldest - CLOCK_SLACK_S) * 1000)):
+    async for record in read_to_end(settings, "articles", since_ms=int((oldest - CLOCK_SLACK_S) * 1000),
+                                    timeout_s=STARTUP_READ_LIMIT_S if only is None
+                                    else max(30.0, settings.kafka_delivery_timeout_s * 2)):
         try:
             message = orjson.loads(record.value or b"null")
             key = (message["article_id"], int(message["version"]))
@@ -35,6 +45,7 @@ async def reconcile_pending(settings: Settings, store: CollectorStore) -> tuple[
         if key in wanted:
             found.append((key[0], wanted.pop(key), key[1]))
     store.mark_published(found)
-    store.drop_pending()
-    log.info("reconciled sends interrupted by the last stop", already_in_kafka=len(found), to_resend=len(wanted))
+    store.drop_pending(None if only is None else settled)
+    log.info("reconciled sends whose outcome was unknown" if only else "reconciled sends interrupted by the last stop",
+             already_in_kafka=len(found), to_resend=len(wanted))
     return len(found), len(wanted)

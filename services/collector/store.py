@@ -54,7 +54,7 @@ class CollectorStore:
                 published_at REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS feed_articles (
                 feed_id TEXT NOT NULL, article_id TEXT NOT NULL, content_hash TEXT NOT NULL,
-                PRIMARY KEY (feed_id, article_id));
+                seen_at REAL, PRIMARY KEY (feed_id, article_id));
             CREATE TABLE IF NOT EXISTS pending (
                 article_id TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
                 queued_at REAL NOT NULL, PRIMARY KEY (article_id, version));
@@ -64,6 +64,10 @@ class CollectorStore:
         for column, kind in (("configured_url", "TEXT"), ("hub", "TEXT"), ("publish_interval_s", "REAL")):
             if column not in existing:  # state files from older versions
                 self._db.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
+        if "seen_at" not in {row[1] for row in self._db.execute("PRAGMA table_info(feed_articles)")}:
+            self._db.execute("ALTER TABLE feed_articles ADD COLUMN seen_at REAL")
+        # stories from a state file that did not record listing times count as listed now
+        self._db.execute("UPDATE feed_articles SET seen_at = ? WHERE seen_at IS NULL", (time.time(),))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -122,11 +126,38 @@ class CollectorStore:
                                    (feed_id, article_id)).fetchone()
         return str(row[0]) if row else None
 
-    def remember(self, feed_id: str, items: list[tuple[str, str]]) -> None:
+    def remember(self, feed_id: str, items: list[tuple[str, str]], now: float | None = None) -> None:
         if items:
+            seen = time.time() if now is None else now
             with self._transaction():
-                self._db.executemany("INSERT OR REPLACE INTO feed_articles VALUES (?,?,?)",
-                                     [(feed_id, article_id, content_hash) for article_id, content_hash in items])
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO feed_articles (feed_id, article_id, content_hash, seen_at) "
+                    "VALUES (?,?,?,?)",
+                    [(feed_id, article_id, content_hash, seen) for article_id, content_hash in items])
+
+    def touch(self, feed_id: str, article_ids: list[str] | None, now: float | None = None) -> None:
+        """The feed still lists these stories (None: all it listed before, as a 304 says)."""
+        seen = time.time() if now is None else now
+        with self._transaction():
+            if article_ids is None:
+                self._db.execute("UPDATE feed_articles SET seen_at = ? WHERE feed_id = ?", (seen, feed_id))
+            else:
+                self._db.executemany("UPDATE feed_articles SET seen_at = ? WHERE feed_id = ? AND article_id = ?",
+                                     [(seen, feed_id, article_id) for article_id in article_ids])
+
+    def prune(self, older_than: float) -> tuple[int, int]:
+        """Forget stories no feed has listed since ``older_than``, and the versions of stories no feed
+        lists any more that were published before it. Returns (listings, stories) removed.
+
+        A story a feed lists again after that is published again as version 1: content-derived ids make
+        its documents overwrite themselves; its alerts are delivered again (at least once)."""
+        with self._transaction():
+            listings = self._db.execute("DELETE FROM feed_articles WHERE seen_at < ?", (older_than,)).rowcount
+            stories = self._db.execute(
+                "DELETE FROM articles WHERE published_at < ? AND article_id NOT IN "
+                "(SELECT article_id FROM feed_articles) AND article_id NOT IN (SELECT article_id FROM pending)",
+                (older_than,)).rowcount
+        return int(listings), int(stories)
 
     def mark_pending(self, items: list[tuple[str, str, int]]) -> None:
         """Write-ahead: these are about to be sent. A crash leaves them here for ``reconcile``."""
@@ -136,16 +167,25 @@ class CollectorStore:
                                  [(a, h, v, now) for a, h, v in items])
 
     def pending(self) -> tuple[list[tuple[str, str, int]], float | None]:
+        rows = self.pending_rows()
+        return [(a, h, v) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
+
+    def pending_rows(self) -> list[tuple[str, str, int, float]]:
+        """(article_id, content_hash, version, queued_at) of every send not yet known to have landed."""
         with self._lock:
             rows = self._db.execute("SELECT article_id, content_hash, version, queued_at FROM pending").fetchall()
-        return [(a, h, int(v)) for a, h, v, _ in rows], (min(r[3] for r in rows) if rows else None)
+        return [(a, h, int(v), float(q)) for a, h, v, q in rows]
 
-    def drop_pending(self) -> None:
+    def drop_pending(self, keys: set[tuple[str, int]] | None = None) -> None:
+        """Forget pending sends: all of them, or only these (article_id, version) keys."""
         with self._transaction():
-            self._db.execute("DELETE FROM pending")
+            if keys is None:
+                self._db.execute("DELETE FROM pending")
+            else:
+                self._db.executemany("DELETE FROM pending WHERE article_id = ? AND version = ?", sorted(keys))
 
-    def mark_published(self, items: list[tuple[str, str, int]]) -> None:
-        now = time.time()
+    def mark_published(self, items: list[tuple[str, str, int]], now: float | None = None) -> None:
+        now = time.time() if now is None else now
         with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles (article_id, content_hash, version, published_at) VALUES (?,?,?,?)",

@@ -23,7 +23,9 @@ def ensure_index_templates(es: Elasticsearch, settings: Settings) -> list[str]:
     """Install or upgrade the templates of ``schemas/elasticsearch``; return the names written.
 
     A template is rewritten only when its ``version`` is newer than the installed one, so running
-    this on every start is cheap and never downgrades a cluster.
+    this on every start is cheap and never downgrades a cluster. Indices created from an older
+    template get the new template's fields too (mappings only grow): with ``dynamic: strict`` a
+    document carrying a new field would otherwise be rejected by the index it goes to.
     """
     written = []
     for name, body in index_templates(settings.index_prefix).items():
@@ -35,6 +37,12 @@ def ensure_index_templates(es: Elasticsearch, settings: Settings) -> list[str]:
             continue
         es.indices.put_index_template(name=name, **body)
         written.append(name)
+        properties = body.get("template", {}).get("mappings", {}).get("properties")
+        if installed_version is not None and properties:
+            for pattern in body["index_patterns"]:
+                for index in es.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open"):
+                    es.indices.put_mapping(index=index, properties=properties)
+                    log.info("index mapping extended", index=index, template=name)
     if written:
         log.info("index templates installed", templates=written)
     return written

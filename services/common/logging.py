@@ -9,6 +9,7 @@ from typing import Any
 import ecs_logging
 import structlog
 
+from services.common.redact import redact
 from services.common.settings import Settings
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -33,9 +34,10 @@ def configure_logging(settings: Settings, service: str) -> None:
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
-    if use_json:
-        final.append(structlog.processors.format_exc_info)
+    # tracebacks are rendered to text first (no locals: they hold settings and URLs), so the redaction
+    # below sees them too
+    final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        structlog.processors.format_exc_info, redact_secrets]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(processors=[*final, renderer], foreign_pre_chain=shared)
@@ -46,6 +48,16 @@ def configure_logging(settings: Settings, service: str) -> None:
     # Third-party clients are chatty at INFO (every reconnect, every rebalance step).
     for noisy in ("kafka", "aiokafka", "elastic_transport", "faust", "mode", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+# fields that carry a public article's address, which a reader of an alert must be able to open
+PUBLIC_URL_FIELDS = frozenset({"article_url"})
+
+
+def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Mask userinfo and query values of every URL in every field (``services.common.redact``): the
+    Elasticsearch URL's credentials, feed tokens and webhook secrets never reach a log line."""
+    return {k: v if k in PUBLIC_URL_FIELDS else redact(v) for k, v in event_dict.items()}
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -6,12 +6,15 @@ and an orchestrator's probes read the same numbers.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from services.common.redact import redact
 
 HealthCheck = Callable[[], tuple[bool, str]]
 
@@ -44,7 +47,8 @@ class Metrics:
                 ok, detail = False, f"check raised {exc!r}"
             results[name] = {"ok": ok, "detail": detail}
             healthy = healthy and ok
-        return healthy, {
+        # feed URLs with tokens, errors naming them: nothing a probe reads carries a secret
+        return healthy, redact({
             "service": self.service,
             "status": "ok" if healthy else "unhealthy",
             "uptime_s": round(time.time() - self.started, 1),
@@ -53,7 +57,7 @@ class Metrics:
             "gauges": self.gauges,
             "recent": list(self.recent),
             "details": self.details,
-        }
+        })
 
     def prometheus(self) -> str:
         lines = []
@@ -67,12 +71,17 @@ class Metrics:
 
 
 class HealthServer:
-    """``GET /health`` (JSON; 503 when a check fails) and ``GET /metrics`` (Prometheus text)."""
+    """``GET /health`` (JSON; 503 when a check fails) and ``GET /metrics`` (Prometheus text).
 
-    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
+    ``details`` (feed URLs, errors) and ``recent`` (titles) describe what is monitored: they go to
+    readers on this machine only (``details="loopback"``, the default), to everyone (``"all"``) or to
+    no one (``"none"``). Status, checks, counters and gauges go to every reader, for probes."""
+
+    def __init__(self, metrics: Metrics, host: str, port: int, details: str = "loopback") -> None:
         self.metrics = metrics
         self.host = host
         self.port = port
+        self.details = details
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -90,8 +99,18 @@ class HealthServer:
             await self._runner.cleanup()
             self._runner = None
 
-    async def _health(self, _request: web.Request) -> web.Response:
+    def shows_details(self, peer: str | None) -> bool:
+        if self.details in ("all", "none"):
+            return self.details == "all"
+        try:
+            return peer is not None and ipaddress.ip_address(peer.split("%", 1)[0]).is_loopback
+        except ValueError:  # a Unix socket or an unknown peer: not known to be local
+            return False
+
+    async def _health(self, request: web.Request) -> web.Response:
         healthy, body = self.metrics.health()
+        if not self.shows_details(request.remote):
+            body = {k: v for k, v in body.items() if k not in ("details", "recent")}
         return web.json_response(body, status=200 if healthy else 503)
 
     async def _prometheus(self, _request: web.Request) -> web.Response:

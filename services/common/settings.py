@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +23,22 @@ class Settings(BaseSettings):
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
     embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
     kafka_idempotence: bool = Field(True, description="Idempotent producers; off for brokers without it (Tansu).")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="How every Kafka client connects: TLS (SSL), SASL, both, or neither.")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = Field(SecretStr(""), description="Shown nowhere (logs, repr, errors).")
+    kafka_ssl_cafile: Path | None = Field(None, description="CA bundle to verify the brokers (system CAs if unset).")
+    kafka_ssl_certfile: Path | None = Field(None, description="Client certificate for mutual TLS.")
+    kafka_ssl_keyfile: Path | None = Field(None, description="Its private key.")
+    kafka_delivery_timeout_s: float = Field(
+        30.0, ge=2, description="Longest wait for Kafka to confirm a send, retries included; after it the send's "
+        "outcome is unknown and settled by reading the topic back.")
+    kafka_max_message_bytes: int = Field(
+        1_000_000, ge=128 * 1024, description="Largest record any service sends (every producer's max request "
+        "size) or processes (bigger ones are dead-lettered as too_large).")
+    max_article_chars: int = Field(100_000, ge=1000, description="Article text (summary + content) kept; "
+                                   "longer text is cut and the article marked truncated.")
     feeds_file: Path = Field(PROJECT_ROOT / "deploy" / "feeds.yaml")
     subscriptions_file: Path = Field(PROJECT_ROOT / "deploy" / "subscriptions.yaml")
     topic_prefix: str = Field("attache", description="Prefix of every Kafka topic name.")
@@ -30,18 +46,31 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     health_host: str = "127.0.0.1"
+    health_details: Literal["loopback", "all", "none"] = Field(
+        "loopback", description="Who gets /health's details (feed URLs, errors) and recent titles.")
     health_port: int = Field(8080, description="Port of a service's /health and /metrics endpoint; 0 = off.")
+    restart_backoff_s: float = Field(1.0, gt=0, description="`attache run`: pause before restarting a crashed "
+                                     "service, doubled at each further restart within ten minutes (at most 60 s).")
     sample_feeds_port: int = Field(8470, description="Port `attache run` serves deploy/sample-feeds on; 0 = off.")
     collector_concurrency: int = Field(20, ge=1)
     collector_per_host: int = Field(4, ge=1, description="Requests at once to one host (politeness).")
     collector_min_interval_s: float = Field(60.0, gt=0, description="Never poll a feed more often.")
     collector_max_interval_s: float = Field(3600.0, gt=0, description="Never poll a feed less often.")
+    collector_state_days: float = Field(30.0, ge=1, description="Stories no feed listed for this long are "
+                                        "forgotten by the collector's state.")
     fetch_timeout_s: float = Field(20.0, gt=0)
+    allow_private_addresses: str = Field(
+        "", description="Loopback/private/link-local addresses feed fetches and webhooks may reach anyway: "
+        "comma-separated 127.0.0.1:8470, 10.0.0.0/8, [::1]:9000.")
     max_feed_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     tagger_batch_size: int = Field(200, ge=1)
     indexer_batch_size: int = Field(500, ge=1)
     indexer_flush_s: float = Field(1.0, gt=0)
+    indexer_max_item_retries: int = Field(10, ge=1, description="Attempts before a document that keeps "
+                                          "answering 500 is dead-lettered (index_failed).")
     alerts_file: Path | None = Field(None, description="JSONL file the file alerter appends to.")
+    alerts_file_max_bytes: int = Field(100 * 1024 * 1024, ge=1024, description="An alerts file is rotated "
+                                       "(.1 … .5 kept) when it would grow past this.")
     knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
 
     @field_validator("kafka_bootstrap")
@@ -51,6 +80,14 @@ class Settings(BaseSettings):
             name, _, port = host.strip().rpartition(":")
             if not name or not port.isdigit():
                 raise ValueError(f"{host.strip()!r} is not host:port (e.g. 127.0.0.1:9092)")
+        return value
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _address_list(cls, value: str) -> str:
+        from services.common.netguard import AddressPolicy
+
+        AddressPolicy.parse(value)  # raises ValueError naming the bad entry
         return value
 
     @property

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from services.common.config_files import load_subscriptions
 from services.common.elastic import ensure_index_templates, make_es
-from services.common.kafka import ensure_topics, read_to_end
+from services.common.kafka import aiokafka_producer_options, ensure_topics, read_to_end
 from services.common.logging import get_logger
 from services.common.settings import Settings
 
@@ -43,8 +43,7 @@ async def sync_subscriptions(settings: Settings) -> tuple[int, list[str]]:
     """Make the ``subscriptions`` topic hold exactly the YAML file's subscriptions."""
     wanted = {s["id"]: s for s in load_subscriptions(settings.subscriptions_file)}
     current = await read_compacted(settings, "subscriptions")
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all",
-                                enable_idempotence=settings.kafka_idempotence)
+    producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     await producer.start()
     published, removed = 0, []
     try:

@@ -8,8 +8,10 @@ import signal
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.common.elastic import make_async_es
+from services.common.kafka import aiokafka_consumer_options, aiokafka_producer_options
 from services.common.logging import configure_logging, get_logger
 from services.common.metrics import HealthServer, Metrics
+from services.common.redact import redact_text
 from services.common.settings import Settings, get_settings
 from services.indexer.documents import routes
 from services.indexer.service import Indexer
@@ -19,14 +21,14 @@ async def run_indexer(settings: Settings) -> None:
     log = get_logger("indexer")
     metrics = Metrics("indexer")
     consumer = AIOKafkaConsumer(
-        *routes(settings), bootstrap_servers=settings.kafka_hosts, group_id=f"{settings.topic_prefix}-indexer",
-        enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
+        *routes(settings), group_id=f"{settings.topic_prefix}-indexer", enable_auto_commit=False,
+        auto_offset_reset="earliest", max_poll_records=settings.indexer_batch_size,
+        **aiokafka_consumer_options(settings),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_hosts, acks="all",
-                                enable_idempotence=settings.kafka_idempotence)
+    producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     es = make_async_es(settings)
     metrics.checks["kafka"] = lambda: (bool(consumer.assignment()), f"{len(consumer.assignment())} partitions")
-    health = HealthServer(metrics, settings.health_host, settings.health_port)
+    health = HealthServer(metrics, settings.health_host, settings.health_port, settings.health_details)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -34,7 +36,7 @@ async def run_indexer(settings: Settings) -> None:
     await health.start()
     await consumer.start()
     await producer.start()
-    log.info("indexer started", topics=sorted(routes(settings)), elasticsearch=settings.es_url)
+    log.info("indexer started", topics=sorted(routes(settings)), elasticsearch=redact_text(settings.es_url))
     try:
         await Indexer(settings, consumer, producer, es, metrics).run(stop)
     finally:

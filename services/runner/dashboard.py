@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from services.common.redact import redact_text
 from services.runner.supervisor import Supervisor
 
 
@@ -41,7 +42,7 @@ def render(supervisor: Supervisor, started: float, height: int = 40) -> Group:
     settings = supervisor.settings
     header = Text.assemble(
         ("Attaché", "bold"), f"  up {int(time.time() - started)}s  ·  Kafka {settings.kafka_bootstrap}  ·  "
-        f"Elasticsearch {settings.es_url}  ·  data {settings.resolved_data_dir}  ·  Ctrl-C stops",
+        f"Elasticsearch {redact_text(settings.es_url)}  ·  data {settings.resolved_data_dir}  ·  Ctrl-C stops",
         no_wrap=True, overflow="ellipsis",
     )
     services = Table(box=None, show_header=True, header_style="bold", expand=False)

@@ -38,16 +38,21 @@ def run_pipeline(settings: Settings, duration_s: float | None = None, dashboard:
         deadline = started + duration_s if duration_s else None
         console = Console()
         last_report = 0.0
+        tick = min(1.0, max(0.1, settings.restart_backoff_s / 2))  # restarts happen close to when due
         if use_dashboard:
             with Live(render(supervisor, started, console.height), console=console, refresh_per_second=2,
                       screen=False, vertical_overflow="crop") as live:
-                while not supervisor.stopping.wait(1.0) and not (deadline and time.time() > deadline):
+                while not supervisor.stopping.wait(tick) and not (deadline and time.time() > deadline):
                     supervisor.check_children()
+                    if supervisor.gave_up():
+                        break
                     supervisor.poll_health()
                     live.update(render(supervisor, started, console.height))
         else:
-            while not supervisor.stopping.wait(1.0) and not (deadline and time.time() > deadline):
+            while not supervisor.stopping.wait(tick) and not (deadline and time.time() > deadline):
                 supervisor.check_children()
+                if supervisor.gave_up():
+                    break
                 supervisor.poll_health()
                 if time.time() - last_report >= 10:
                     last_report = time.time()
@@ -59,8 +64,8 @@ def run_pipeline(settings: Settings, duration_s: float | None = None, dashboard:
         t0 = time.monotonic()
         supervisor.stop()
         log.info("stopped", seconds=round(time.monotonic() - t0, 1))
-    gave_up = [child.name for child in supervisor.children.values() if child.gave_up]
-    if gave_up:
-        log.error("some services kept crashing and were given up on", services=gave_up)
+    gave_up = supervisor.gave_up()
+    if gave_up:  # the pipeline is incomplete: stop it all and say so, so an orchestrator sees the failure
+        log.error("some services kept crashing and were given up on; exiting", services=gave_up)
         return 1
     return 0

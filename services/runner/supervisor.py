@@ -26,6 +26,7 @@ log = get_logger("runner")
 SERVICES = ("collector", "tagger", "indexer", "alerter")
 STOP_TIMEOUT_S = 12.0
 MAX_RESTARTS_PER_10_MIN = 5
+MAX_RESTART_DELAY_S = 60.0
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Child:
     restarts: list[float] = field(default_factory=list)
     last_health: dict[str, Any] | None = None
     gave_up: bool = False
+    restart_at: float | None = None  # a crashed service waits for its back-off to pass
 
 
 class Supervisor:
@@ -74,9 +76,17 @@ class Supervisor:
             "ATTACHE_FEEDS_FILE": str(self.settings.feeds_file),
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.settings.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": str(self.settings.sample_feeds_port),
+            "ATTACHE_ALLOW_PRIVATE_ADDRESSES": self._allowed_addresses(),
             "PYTHONUNBUFFERED": "1",
         })
         return env
+
+    def _allowed_addresses(self) -> str:
+        """The operator's allow-list, plus the bundled sample feed this supervisor serves on loopback."""
+        allowed = [self.settings.allow_private_addresses] if self.settings.allow_private_addresses else []
+        if self.settings.sample_feeds_port:
+            allowed.append(f"127.0.0.1:{self.settings.sample_feeds_port}")
+        return ",".join(allowed)
 
     def _spawn(self, child: Child) -> None:
         child.process = spawn([sys.executable, "-m", f"services.{child.name}"], env=self._child_env(child),
@@ -85,10 +95,18 @@ class Supervisor:
 
     # -- watch ---------------------------------------------------------------------------
     def check_children(self) -> None:
-        """Restart a crashed service, a few times, then give up on it loudly."""
+        """Restart a crashed service after a pause that doubles with each recent restart (from
+        ``ATTACHE_RESTART_BACKOFF_S``, at most a minute), at most five times in ten minutes; then give up
+        on it loudly (``gave_up()``: ``attache run`` stops and exits 1)."""
         now = time.time()
         for child in self.children.values():
             if child.process is None or child.gave_up or child.process.poll() is None:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restart_at = None
+                    child.restarts.append(now)
+                    self._spawn(child)
                 continue
             code = child.process.returncode
             child.restarts = [t for t in child.restarts if now - t < 600]
@@ -97,10 +115,13 @@ class Supervisor:
                 log.error("service keeps crashing; not restarting", service=child.name, exit_code=code,
                           log_file=str(self.log_dir / f"{child.name}.log"))
                 continue
-            child.restarts.append(now)
-            log.warning("service exited; restarting", service=child.name, exit_code=code,
+            delay = min(self.settings.restart_backoff_s * 2 ** len(child.restarts), MAX_RESTART_DELAY_S)
+            child.restart_at = now + delay
+            log.warning("service exited; restarting", service=child.name, exit_code=code, delay_s=round(delay, 3),
                         log_file=str(self.log_dir / f"{child.name}.log"))
-            self._spawn(child)
+
+    def gave_up(self) -> list[str]:
+        return [child.name for child in self.children.values() if child.gave_up]
 
     def poll_health(self) -> None:
         for child in self.children.values():

@@ -11,7 +11,7 @@ from typing import Any
 import faust
 import orjson
 
-from services.common.kafka import dead_letter, dead_letter_key
+from services.common.kafka import dead_letter, dead_letter_key, size_problem
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import BadMessage
@@ -31,7 +31,7 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
     events_topic = raw_topic(app, settings.topic("events"))
     deadletter_topic = raw_topic(app, settings.topic("deadletter"))
     tagger = default_tagger(settings.knowledge_dir)
-    attach_health(app, settings, metrics, "tagger")
+    progressed = attach_health(app, settings, metrics, "tagger")
 
     @app.agent(articles, name="tag-articles")
     async def tag_articles(stream: Any) -> Any:
@@ -40,24 +40,31 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
             for event in batch:
                 message = event.message
                 try:
+                    if (problem := size_problem(message.value, settings, "article")) is not None:
+                        raise BadMessage("too_large", problem)
                     article = decode_article(message.value)
                     output = tag_article(tagger, article)
+                    tagged_value = orjson.dumps(output.tagged_article)
+                    event_values = [(e["event_id"].encode(), orjson.dumps(e)) for e in output.events]
+                    for what, value in [("tagged article", tagged_value), *(("event", v) for _, v in event_values)]:
+                        if (problem := size_problem(value, settings, what)) is not None:
+                            raise BadMessage("too_large", problem)  # nothing of this article is sent
                 except BadMessage as exc:
-                    sends.append(await _dead_letter(deadletter_topic, message, exc.reason, str(exc)))
+                    sends.append(await _dead_letter(settings, deadletter_topic, message, exc.reason, str(exc)))
                     metrics.inc("deadlettered")
                     log.warning("article rejected", topic=message.topic, partition=message.partition,
                                 offset=message.offset, reason=exc.reason, error=str(exc))
                     continue
                 except Exception as exc:  # a tagging bug on one article must not stop the stream
                     log.exception("tagging failed", offset=message.offset)
-                    sends.append(await _dead_letter(deadletter_topic, message, "processing_error", repr(exc)))
+                    sends.append(await _dead_letter(settings, deadletter_topic, message, "processing_error",
+                                                    repr(exc)))
                     metrics.inc("deadlettered")
                     continue
                 article_id = article["article_id"].encode()
-                sends.append(await tagged_topic.send(key=article_id, value=orjson.dumps(output.tagged_article)))
-                for event_message in output.events:
-                    sends.append(await events_topic.send(key=event_message["event_id"].encode(),
-                                                         value=orjson.dumps(event_message)))
+                sends.append(await tagged_topic.send(key=article_id, value=tagged_value))
+                for event_message, (event_key, event_value) in zip(output.events, event_values, strict=True):
+                    sends.append(await events_topic.send(key=event_key, value=event_value))
                     metrics.inc("events_found")
                     metrics.recent.appendleft({
                         "type": event_message["type"], "modality": event_message["modality"],
@@ -65,12 +72,13 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     })
                 metrics.inc("articles_tagged")
             await deliver_or_die(sends, "tagger")
+            progressed()
 
     return app
 
 
-async def _dead_letter(topic: Any, message: Any, reason: str, error: str) -> Any:
-    record = dead_letter(service="tagger", topic=message.topic, partition=message.partition,
+async def _dead_letter(settings: Settings, topic: Any, message: Any, reason: str, error: str) -> Any:
+    record = dead_letter(settings, service="tagger", topic=message.topic, partition=message.partition,
                          offset=message.offset, key=message.key, reason=reason, error=error, payload=message.value)
     key = dead_letter_key(message.topic, message.partition, message.offset).encode()
     return await topic.send(key=key, value=orjson.dumps(record))

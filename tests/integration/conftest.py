@@ -10,6 +10,7 @@ import pytest
 from services.common.embedded import EmbeddedServers
 from services.common.processes import port_answers
 from services.common.settings import Settings
+from tests.integration.faults import SplitServers
 from tests.integration.stack import Pipeline, Stack, wait_for
 
 
@@ -45,3 +46,12 @@ def servers(stack: Stack) -> Iterator[Settings]:
     embedded.stop()
 
 
+
+
+@pytest.fixture
+def split_servers(stack: Stack) -> Iterator[SplitServers]:
+    """noida-db's Kafka and Elasticsearch sides as separate processes, so a test can pause or restart
+    the broker alone; ``split_servers.start()`` returns the stack's settings."""
+    servers = SplitServers(stack)
+    yield servers
+    servers.stop()

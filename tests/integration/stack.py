@@ -56,6 +56,7 @@ class Stack:
         self.subscriptions_file = root / "subscriptions.yaml"
         self.feed_server = SampleFeedServer(self.feeds_dir, "127.0.0.1", 0)
         self.feed_server.start()
+        self.extra_env: dict[str, str] = {}  # a test's own settings, over the defaults below
         self.write_feeds([])
         self.write_subscriptions([{
             "id": "kp-ru", "name": "Kim and Putin",
@@ -73,6 +74,10 @@ class Stack:
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": "0",
             "ATTACHE_LOG_FORMAT": "json",
+            # the test's own feed servers and webhook receivers live on loopback, which the SSRF guard
+            # refuses unless allowed
+            "ATTACHE_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
+            **self.extra_env,
         }
 
     @property

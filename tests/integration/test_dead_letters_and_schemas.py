@@ -15,11 +15,17 @@ NOT_AN_ARTICLE = b'{"article_id": "abc", "title": 42}'
 NOT_AN_EVENT = b'{"event_id": "e1", "type": "picnic"}'
 
 
-def produce(stack: Stack, topic: str, values: list[bytes]) -> None:
+def produce(stack: Stack, topic: str, values: list[bytes]) -> int:
+    """Each value on every partition of the topic, so whatever partition a later message lands on has the
+    poison ahead of it; returns the partition count."""
     producer = KafkaProducer(bootstrap_servers=stack.settings.kafka_hosts)
-    for value in values:
-        producer.send(stack.settings.topic(topic), key=b"bad-input", value=value).get(timeout=10)
+    partitions = sorted(producer.partitions_for(stack.settings.topic(topic)))
+    for partition in partitions:
+        for value in values:
+            producer.send(stack.settings.topic(topic), key=b"bad-input", value=value,
+                          partition=partition).get(timeout=10)
     producer.close()
+    return len(partitions)
 
 
 def test_malformed_messages_are_dead_lettered_with_a_reason_and_later_articles_still_flow(
@@ -30,13 +36,17 @@ def test_malformed_messages_are_dead_lettered_with_a_reason_and_later_articles_s
     settings = stack.settings
     wait_for(lambda: es_count(settings, "events", "countries:KP") > 0, 90, "the founding event")
 
-    produce(stack, "articles", [NOT_JSON, NOT_AN_ARTICLE])
-    produce(stack, "events", [NOT_AN_EVENT])
+    article_partitions = produce(stack, "articles", [NOT_JSON, NOT_AN_ARTICLE])
+    event_partitions = produce(stack, "events", [NOT_AN_EVENT])
+    expected = article_partitions * 2 + event_partitions * 2  # the tagger's; the indexer's and alerter's
     later = generated_articles(6)[5] | {"id": "later-story", "title": "Poland expels Russian diplomat again"}
     stack.serve_feed("world.xml", rss([founding_article(), *generated_articles(4), later]))
 
     dead = wait_for(lambda: read_json_topic(settings, "deadletter") if len(
-        read_topic(settings, "deadletter")) >= 4 else None, 60, "four dead letters")
+        read_topic(settings, "deadletter")) >= expected else None, 60, f"{expected} dead letters")
+    assert len(dead) == expected
+    assert {d["partition"] for d in dead if d["source_topic"] == settings.topic("articles")} == \
+        set(range(article_partitions))
     by_source = {(d["service"], d["source_topic"], d["payload"]): d for d in dead}
     assert by_source[("tagger", settings.topic("articles"), NOT_JSON.decode())]["reason"] == "invalid_json"
     violation = by_source[("tagger", settings.topic("articles"), NOT_AN_ARTICLE.decode())]
@@ -50,8 +60,11 @@ def test_malformed_messages_are_dead_lettered_with_a_reason_and_later_articles_s
         validate("deadletter", letter)
         assert letter["error"].strip()
 
+    # the later article and its event sit behind poison on their partitions (every partition has some)
     wait_for(lambda: es_count(settings, "articles", 'title:"again"') == 1, 60,
              "an article published after the bad messages to be indexed")
+    wait_for(lambda: es_count(settings, "events", 'article.title:"again"') > 0, 60,
+             "its events, behind poisoned events on their partitions, to be indexed")
 
 
 def test_every_message_the_pipeline_writes_validates_against_its_topic_schema(

@@ -14,4 +14,4 @@ class LogSink:
         event = alert["event"]
         log.info("ALERT", subscription=alert["subscription_id"], type=event["type"], modality=event["modality"],
                  countries=event["countries"], leaders=event["leaders"], title=event["article"]["title"],
-                 url=event["article"]["url"], alert_id=alert["alert_id"])
+                 article_url=event["article"]["url"], alert_id=alert["alert_id"])

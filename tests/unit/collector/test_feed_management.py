@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from services.collector.manage import add_feeds, remove_feed
-from services.collector.opml import Outline, read_opml
+from services.collector.opml import OpmlError, Outline, read_opml
 from services.common.config_files import load_feeds
 
 ATTACHE = str(Path(sys.executable).with_name("attache"))
@@ -72,7 +73,8 @@ def test_a_broken_opml_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_check_reports_an_unreachable_feed_as_json_without_publishing(tmp_path: Path) -> None:
-    done = run({"ATTACHE_FETCH_TIMEOUT_S": "2"}, "check", "http://127.0.0.1:9/feed.xml", "--json")
+    done = run({"ATTACHE_FETCH_TIMEOUT_S": "2", "ATTACHE_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1"},
+               "check", "http://127.0.0.1:9/feed.xml", "--json")
     assert done.returncode == 1
     report = orjson.loads(done.stdout)
     assert report["ok"] is False and report["error"].startswith("cannot connect")
@@ -102,3 +104,37 @@ def test_adding_something_that_is_not_a_url_is_refused(tmp_path: Path) -> None:
     feeds.write_text("feeds: []\n")
     done = run({"ATTACHE_FEEDS_FILE": str(feeds)}, "add", "notaurl")
     assert done.returncode == 2 and "not an http(s) URL" in done.stderr
+
+
+def test_an_imported_feed_url_cannot_pull_a_secret_out_of_the_environment(tmp_path: Path) -> None:
+    feeds, opml = tmp_path / "feeds.yaml", tmp_path / "hostile.opml"
+    feeds.write_text("feeds: []\n")
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    '<outline text="ok" xmlUrl="https://news.example.org/rss"/>'
+                    '<outline text="thief" xmlUrl="https://x.invalid/rss?k=${ATTACHE_ES_URL}"/>'
+                    '<outline text="thief2" xmlUrl="https://x.invalid/$HOME/rss"/>'
+                    "</body></opml>")
+    secret = "https://elastic:s3cr3t@es.example.org:9200"
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds), "ATTACHE_ES_URL": secret}, "import", str(opml))
+    assert "thief" not in feeds.read_text() and "x.invalid" not in feeds.read_text()
+    assert "https://news.example.org/rss" in feeds.read_text()  # the honest feed is still imported
+    assert "refused" in done.stderr and "$" in done.stderr, done.stderr
+    assert all(secret not in feed.url for feed in load_feeds(feeds))
+
+
+def test_adding_a_url_with_a_variable_reference_is_refused(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: []\n")
+    done = run({"ATTACHE_FEEDS_FILE": str(feeds), "ATTACHE_ES_URL": "http://u:pw@es:9200"},
+               "add", "https://x.invalid/rss?k=${ATTACHE_ES_URL}")
+    assert done.returncode == 2 and "$" in done.stderr, done.stderr
+    assert load_feeds(feeds) == []
+
+
+def test_an_opml_file_declaring_entities_is_refused_in_utf16_too(tmp_path: Path) -> None:
+    opml = tmp_path / "bomb.opml"
+    opml.write_bytes(('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE opml [<!ENTITY a "aaaa">'
+                      '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><opml version="2.0"><head/><body>'
+                      '<outline text="&b;" xmlUrl="https://x.org/rss"/></body></opml>').encode("utf-16"))
+    with pytest.raises(OpmlError, match="entit"):
+        read_opml(opml)

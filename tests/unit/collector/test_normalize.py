@@ -37,3 +37,19 @@ def test_an_entry_without_a_link_is_skipped() -> None:
     feed = feedparser.parse('<rss version="2.0"><channel><item><title>No link</title></item></channel></rss>')
     assert entry_to_article(feed.entries[0], feed_id="t", feed_url="u", feed_language=None, feed_updated=None,
                             first_seen="2023-11-07T10:00:00Z") is None
+
+
+def test_control_characters_from_a_feed_never_reach_an_article() -> None:
+    """``&#27;[2J`` would clear the terminal of whoever reads the title in ``attache search``."""
+    feed = feedparser.parse(
+        '<rss version="2.0"><channel><item><title>Kim &#27;[2Jmeets&#7; Putin&#x202E;</title>'
+        "<link>https://news.example.org/a</link><author>x@y (Ed&#27;[31mitor)</author>"
+        "<description>&lt;p&gt;First&#0;line&lt;/p&gt;&lt;p&gt;Second&#x9b;31m line&#x9;here&lt;/p&gt;</description>"
+        "</item></channel></rss>")
+    article = entry_to_article(feed.entries[0], feed_id="t", feed_url="u", feed_language=None, feed_updated=None,
+                               first_seen="2023-11-07T10:00:00Z")
+    assert article is not None
+    text = article["title"] + article["summary"] + "".join(article["authors"])
+    assert not [c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"], text
+    assert article["title"] == "Kim [2Jmeets Putin"
+    assert article["summary"] == "Firstline\n\nSecond\u203a31m line here"  # feedparser reads &#x9b; as cp1252

@@ -51,3 +51,31 @@ def test_a_changed_configured_url_forgets_the_old_address_and_validators(tmp_pat
     assert store.feed("f", "https://old/feed").url == "https://moved/feed"  # the redirect is kept
     fresh = store.feed("f", "https://new/feed")
     assert (fresh.url, fresh.etag) == ("https://new/feed", None)
+
+
+def test_stories_no_feed_has_listed_for_the_retention_period_are_forgotten(tmp_path: Path) -> None:
+    """Collector state grows with what the feeds list now, not with every story ever seen."""
+    day = 86400.0
+    store = CollectorStore(tmp_path / "state.sqlite3")
+    store.remember("f", [("a1", "h1"), ("a2", "h2")], now=0.0)
+    store.mark_published([("a1", "h1", 1), ("a2", "h2", 1)], now=0.0)
+    store.remember("g", [("a3", "h3")], now=0.0)
+    store.touch("f", ["a1"], now=40 * day)  # the feed still lists a1, no longer a2
+    store.touch("g", None, now=40 * day)  # g answered 304: it still lists everything it listed
+    assert store.prune(older_than=10 * day) == (1, 1)
+    assert store.feed_hash("f", "a2") is None and store.next_version("a2", "h2") == 1
+    assert store.feed_hash("f", "a1") == "h1" and store.next_version("a1", "h1") is None
+    assert store.feed_hash("g", "a3") == "h3"
+
+
+def test_a_state_file_without_listing_times_keeps_its_stories(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE feed_articles (feed_id TEXT NOT NULL, article_id TEXT NOT NULL, "
+                "content_hash TEXT NOT NULL, PRIMARY KEY (feed_id, article_id))")
+    old.execute("INSERT INTO feed_articles VALUES ('f', 'a1', 'h1')")
+    old.commit()
+    old.close()
+    store = CollectorStore(path)
+    assert store.prune(older_than=1.0) == (0, 0)  # counted as listed when the file was opened
+    assert store.feed_hash("f", "a1") == "h1"
