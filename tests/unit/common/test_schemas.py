@@ -44,9 +44,9 @@ def test_a_violation_names_every_missing_field_and_the_wrong_one() -> None:
     assert "at title: 42 is not of type 'string'" in message
 
 
-def test_index_templates_cover_articles_events_and_alerts_with_the_prefix_filled_in() -> None:
+def test_index_templates_cover_articles_events_alerts_and_stories_with_the_prefix_filled_in() -> None:
     templates = index_templates("acme")
-    assert set(templates) == {"acme-articles", "acme-events", "acme-alerts"}
+    assert set(templates) == {"acme-articles", "acme-events", "acme-alerts", "acme-stories"}
     for body in templates.values():
         assert all(pattern.startswith("acme-") for pattern in body["index_patterns"])
         assert "{prefix}" not in json.dumps(body)
