@@ -97,16 +97,32 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from services.tagger.core import default_tagger
-    from services.tagger.evaluate import GoldError, evaluate, format_report, load_gold
+    from services.tagger.evaluate import (
+        GoldError,
+        attach_texts,
+        evaluate,
+        format_mistakes_by_rule,
+        format_report,
+        load_gold,
+        load_texts,
+    )
 
+    reading = args.gold
     try:
         with Path(args.gold).open("rb") as handle:
             items = load_gold(handle)
+        texts: dict[str, dict[str, Any]] = {}
+        for name in args.texts or ():
+            reading = name
+            with Path(name).open("rb") as handle:
+                texts.update(load_texts(handle))
+        reading = args.gold
+        items = attach_texts(items, texts)
     except OSError as exc:
-        print(f"attache eval: cannot read {args.gold}: {exc.strerror}", file=sys.stderr)
+        print(f"attache eval: cannot read {reading}: {exc.strerror}", file=sys.stderr)
         return 2
     except GoldError as exc:
-        print(f"attache eval: {args.gold}: {exc}", file=sys.stderr)
+        print(f"attache eval: {reading}: {exc}", file=sys.stderr)
         return 2
     scores = evaluate(default_tagger(get_settings().knowledge_dir), items)
     report = scores.report()
@@ -115,8 +131,24 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     if args.mistakes:
+        print("\nMistakes by rule (an event's creating rules for false positives and countries, its modality "
+              "rules for modality)", file=sys.stderr)
+        print(format_mistakes_by_rule(scores), file=sys.stderr)
         for mistake in scores.mistakes:
             print(orjson.dumps(mistake).decode(), file=sys.stderr)
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from services.tagger.core.rules import catalogue
+
+    rules = [r for r in catalogue() if args.stage in (None, r.stage)]
+    if args.json:
+        for item in rules:
+            sys.stdout.write(orjson.dumps(item.__dict__).decode() + "\n")
+        return 0
+    for item in rules:
+        print(f"{item.id:<44} {item.stage:<10} {item.description}")
     return 0
 
 
@@ -302,8 +334,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="precision/recall of the tagger on a labelled gold set")
     evaluation.add_argument("gold", metavar="GOLD.jsonl", help="lines of {id, published, title, text, gold}")
     evaluation.add_argument("--json", action="store_true", help="one JSON object instead of a table")
-    evaluation.add_argument("--mistakes", action="store_true", help="list disagreements on stderr")
+    evaluation.add_argument("--mistakes", action="store_true",
+                            help="on stderr: mistakes grouped by the rules behind them, then each disagreement")
+    evaluation.add_argument("--texts", action="append", metavar="FILE",
+                            help="JSONL {id, title, text, published} for items labelled by id only (repeatable)")
     evaluation.set_defaults(handler=_cmd_eval)
+
+    rules = commands.add_parser("rules", help="the tagger's rules: id, stage, what each does")
+    rules.add_argument("action", choices=("list",))
+    rules.add_argument("--stage", choices=("mention", "veto", "candidate", "modality", "event"),
+                       help="only the rules of one stage")
+    rules.add_argument("--json", action="store_true", help="JSON lines {id, stage, description}")
+    rules.set_defaults(handler=_cmd_rules)
 
     bench = commands.add_parser("bench", help="measure throughput; prints a JSON report")
     bench.add_argument("what", choices=("tag", "collect"), help="what to measure")

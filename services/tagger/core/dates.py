@@ -44,22 +44,25 @@ def _near_year(published: dt.date, month: int, day: int, future: bool | None) ->
     return min(options, key=lambda d: abs((d - published).days)) if options else None
 
 
-def resolve_date(sentence: str, published: dt.date, future: bool | None) -> dt.date | None:
-    """The event date the sentence states, or None; ``future`` is True for planned events."""
+def resolve_date(sentence: str, published: dt.date, future: bool | None, relative: bool = True) -> dt.date | None:
+    """The event date the sentence states, or None; ``future`` is True for planned events. With
+    ``relative`` False (an undated article), only dates that name their year are resolved."""
     if m := _ISO.search(sentence):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
     if m := _DAY_MONTH.search(sentence):
         month = _MONTHS[m[2].lower()]
         if m[3]:
             return _safe_date(int(m[3]), month, int(m[1]))
-        return _near_year(published, month, int(m[1]), future)
+        return _near_year(published, month, int(m[1]), future) if relative else None
     if m := _MONTH_DAY.search(sentence):
         if m[1].lower() == "may" and not m[1][0].isupper():
             return None
         month = _MONTHS[m[1].lower()]
         if m[3]:
             return _safe_date(int(m[3]), month, int(m[2]))
-        return _near_year(published, month, int(m[2]), future)
+        return _near_year(published, month, int(m[2]), future) if relative else None
+    if not relative:
+        return None
     if m := _RELATIVE.search(sentence):
         offset = {"today": 0, "tomorrow": 1, "yesterday": -1}[m[1].lower()]
         return published + dt.timedelta(days=offset)

@@ -82,6 +82,12 @@ class Knowledge:
     leaders: list[Leader]
     _by_country: dict[str, list[Leader]] = field(default_factory=dict, repr=False)
 
+    @property
+    def as_of(self) -> dt.date:
+        """The latest change of office the knowledge base records: undated articles are read as of that day,
+        so the same input tags the same way whenever it is tagged."""
+        return max(day for leader in self.leaders for role in leader.roles for day in (role.start, role.end) if day)
+
     def __post_init__(self) -> None:
         by_country: dict[str, list[Leader]] = defaultdict(list)
         for leader in self.leaders:

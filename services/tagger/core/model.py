@@ -22,17 +22,23 @@ class Document:
     published: dt.datetime | None = None
 
     @property
-    def published_date(self) -> dt.date:
-        return (self.published or dt.datetime.now(dt.UTC)).date()
+    def published_date(self) -> dt.date | None:
+        """The day names and dates are resolved on; None for undated input (see ``Tagger.tag``)."""
+        return self.published.date() if self.published else None
 
 
 @dataclass(frozen=True)
 class Evidence:
+    """Words that caused an event: where they are, what they are (``rule``: "leader:Xi Jinping",
+    "leader_meeting.trigger", "modality.potential") and the ids of the rules that made them evidence
+    (``rule_ids``, as ``attache rules list`` prints them)."""
+
     field: str  # "title" or "text"
     start: int
     end: int
     text: str
     rule: str
+    rule_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,4 +55,6 @@ class TaggedEvent:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
+        for span in data["evidence"]:
+            span["rule_ids"] = list(span["rule_ids"])  # JSON arrays, as the schema says
         return data

@@ -10,6 +10,7 @@ import pytest
 
 from services.tagger.core import Document, default_tagger
 from services.tagger.core.model import EVENT_TYPES
+from services.tagger.core.rules import catalogue
 from services.tagger.evaluate import evaluate, load_gold
 from services.tagger.messages import parse_time
 
@@ -57,17 +58,31 @@ def test_the_tagger_keeps_its_quality_on_the_gold_set(gold: list[dict]) -> None:
     assert report["leader_meeting_modality_accuracy"] >= 0.85, report
 
 
-def test_every_event_on_the_gold_set_points_at_the_text_that_caused_it(gold: list[dict]) -> None:
+WITH_TEXT = sorted(path.name for path in GOLD_DIR.glob("*.jsonl") if not path.name.startswith("real-"))
+
+
+@pytest.mark.parametrize("name", WITH_TEXT)
+def test_every_event_points_at_the_text_that_caused_it_and_names_its_rules(name: str) -> None:
+    with (GOLD_DIR / name).open("rb") as handle:
+        items = load_gold(handle)
+    stages = {r.id: r.stage for r in catalogue()}
     tagger = default_tagger()
     events = 0
-    for item in gold:
+    for item in items:
         document = Document(item["id"], item["title"], item["text"], parse_time(item["published"]))
         for event in tagger.tag(document):
             events += 1
             assert event.evidence, (item["id"], event.type)
-            rules = [e.rule for e in event.evidence]
-            assert any(rule.endswith(".trigger") for rule in rules), (item["id"], rules)
+            labels = [e.rule for e in event.evidence]
+            assert any(label.endswith(".trigger") for label in labels), (item["id"], labels)
+            named = {rule_id for span in event.evidence for rule_id in span.rule_ids}
+            assert named <= set(stages), (item["id"], named - set(stages))
+            # which rule made the event, and which decided its modality
+            assert any(stages[r] == "candidate" for r in named), (item["id"], event.type, named)
+            assert any(stages[r] in ("modality", "event") and r != "event.meeting_pair" for r in named), \
+                (item["id"], event.type, named)
             for evidence in event.evidence:
+                assert evidence.rule_ids, (item["id"], evidence)
                 source = item["title"] if evidence.field == "title" else item["text"]
                 assert source[evidence.start:evidence.end] == evidence.text, (item["id"], evidence)
-    assert events > len(gold) / 2
+    assert events > len(items) / 3

@@ -32,6 +32,14 @@ def test_every_un_member_and_observer_has_a_country_entry_with_names() -> None:
         assert countries[code].names
 
 
+def test_an_envoy_or_officials_name_no_office_holder() -> None:
+    """So "the Russian envoy" never resolves to the president (how the tagger then reads it is a case in cases.yaml)."""
+    knowledge = load_knowledge()
+    day = dt.date(2026, 2, 17)
+    assert knowledge.office_holder("RU", "envoy", day) is None
+    assert knowledge.office_holder("RU", "officials", day) is None
+
+
 def leaders_in(text: str, published: str) -> list[list[str]]:
     day = dt.datetime.fromisoformat(published + "T12:00:00+00:00")
     return [e.leaders for e in default_tagger().tag(Document("t", text, "", day)) if e.type == "leader_meeting"]

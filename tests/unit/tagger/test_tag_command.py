@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 from fixtures.articles import founding_article
 
 ATTACHE = str(Path(sys.executable).with_name("attache"))
@@ -46,3 +47,56 @@ def test_a_missing_input_file_is_a_clear_error() -> None:
     done = run_tag(b"", "/nonexistent/articles.jsonl")
     assert done.returncode == 2
     assert b"cannot read /nonexistent/articles.jsonl" in done.stderr
+
+
+def test_undated_input_tags_the_same_whatever_day_it_is_tagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undated articles are read as of the knowledge base's latest change of office, never "today": two
+    runs on two different days give the same events, and no relative date is resolved against either."""
+    import datetime as dt
+    import types
+
+    from services.tagger.core import Document, Tagger
+    from services.tagger.core.knowledge import load_knowledge
+
+    class Clock(dt.datetime):
+        today_is = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            return cls.today_is
+
+        @classmethod
+        def today(cls) -> dt.datetime:  # type: ignore[override]
+            return cls.today_is
+
+    fake = types.SimpleNamespace(**{**vars(dt), "datetime": Clock})
+    import services.tagger.core as core
+
+    for module in [m for name, m in sys.modules.items() if name.startswith(core.__name__)]:
+        if getattr(module, "dt", None) is dt:
+            monkeypatch.setattr(module, "dt", fake)
+    document = Document("undated", "", "The American president met the Chinese president in Beijing on Tuesday.", None)
+    tagger = Tagger(load_knowledge())
+    Clock.today_is = dt.datetime(2019, 6, 30, tzinfo=dt.UTC)  # Trump's first term
+    first = [e.to_dict() for e in tagger.tag(document)]
+    Clock.today_is = dt.datetime(2023, 6, 30, tzinfo=dt.UTC)  # Biden's
+    second = [e.to_dict() for e in tagger.tag(document)]
+    assert first == second
+    (meeting,) = [e for e in first if e["type"] == "leader_meeting"]
+    assert meeting["countries"] == ["CN", "US"]
+    assert meeting["date"] is None  # "on Tuesday" has no day to count from
+
+
+def test_undated_input_is_read_as_of_the_knowledge_base() -> None:
+    from services.tagger.core import Document, default_tagger
+    from services.tagger.core.knowledge import load_knowledge
+
+    as_of = load_knowledge().as_of
+    text = "The Russian president met the Chinese president in Moscow."
+    undated = default_tagger().tag(Document("u", "", text, None))
+    import datetime as dt
+
+    dated = default_tagger().tag(Document("d", "", text, dt.datetime.combine(as_of, dt.time(), dt.UTC)))
+    assert [(e.type, e.countries, e.leaders, e.modality) for e in undated] == \
+        [(e.type, e.countries, e.leaders, e.modality) for e in dated]
+    assert undated[0].leaders  # the office holders of that day are named
