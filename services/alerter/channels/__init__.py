@@ -3,7 +3,7 @@
 One module per channel, each with one ``Channel`` (``base.py``): ``destination(target)`` names where a
 target delivers, ``deliver(alert, target)`` makes one attempt and returns a ``DeliveryResult``
 (delivered / retry, with the server's ``Retry-After`` / failed for good) whose reason holds no secret.
-Retrying, ordering and isolation between endpoints belong to the caller.
+Retrying, ordering and isolation are ``delivery.Dispatcher``'s.
 
 A *target* is one entry of a subscription's channel list::
 
@@ -38,6 +38,7 @@ The evidence sentence is ``event.evidence[0].text``; the link is ``event.article
 """
 
 from services.alerter.channels.base import Channel, DeliveryResult, Destination, TargetError
+from services.alerter.channels.delivery import DeliveryRecord, Dispatcher, RateLimit, RetryPolicy, Unfinished
 from services.alerter.channels.email import EmailChannel, SmtpConfig
 from services.alerter.channels.file import FileChannel
 from services.alerter.channels.log import LogChannel
@@ -46,13 +47,18 @@ from services.alerter.channels.webhook import WebhookChannel
 
 __all__ = [
     "Channel",
+    "DeliveryRecord",
     "DeliveryResult",
     "Destination",
+    "Dispatcher",
     "EmailChannel",
     "FileChannel",
     "LogChannel",
+    "RateLimit",
+    "RetryPolicy",
     "SlackChannel",
     "SmtpConfig",
     "TargetError",
+    "Unfinished",
     "WebhookChannel",
 ]
