@@ -19,7 +19,11 @@ order, one alert at a time:
   run out too) fail at once instead of each costing another 15 minutes;
 - a final answer (``DeliveryResult.failed``) or an exhausted budget ends the alert as ``failed``;
 - a full queue (``queue_size``) fails the alert at once: a dead endpoint cannot grow memory without
-  bound or stall the caller, and the caller dead-letters it for a later replay.
+  bound or stall the caller, and the caller dead-letters it for a later replay;
+- the same alert submitted again for the same channel target (a Kafka redelivery after a rebalance or a
+  crash of the caller) is not sent twice: while the first is queued the second waits for its outcome,
+  and once delivered (the last ``dedup_size`` deliveries are remembered) it is reported delivered at
+  once. A failed alert is not remembered, so a replay from the dead-letter topic is attempted again.
 
 Each channel's outcome is reported to ``on_done(alert, record)`` with a record::
 
@@ -40,10 +44,12 @@ import asyncio
 import datetime as dt
 import inspect
 import random
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import orjson
 
 from services.alerter.channels.base import Channel, DeliveryResult, TargetError
 from services.common.logging import get_logger
@@ -159,6 +165,8 @@ class _Item:
     attempts: int = 0
     first_attempt_at: str | None = None
     last_error: str | None = None
+    dedup_key: tuple[str, str, bytes] | None = None
+    followers: list[_Item] = field(default_factory=list)  # the same alert submitted again while this one waits
 
 
 @dataclass(eq=False)
@@ -167,6 +175,7 @@ class _Target:
     shown: str
     channel: Channel
     items: deque[_Item] = field(default_factory=deque)
+    queued_keys: dict[tuple[str, str, bytes], _Item] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     failures: int = 0
     next_attempt_at: float = 0.0
@@ -183,7 +192,8 @@ class Dispatcher:
 
     def __init__(self, channels: Mapping[str, Channel] | Iterable[Channel], *, retry: RetryPolicy | None = None,
                  queue_size: int = 1000, rate_limit: RateLimit | None = None, attempt_timeout_s: float = 120.0,
-                 idle_s: float = 300.0, metrics: MetricsHook | None = None, rng: random.Random | None = None) -> None:
+                 idle_s: float = 300.0, dedup_size: int = 10_000, metrics: MetricsHook | None = None,
+                 rng: random.Random | None = None) -> None:
         self.channels: dict[str, Channel] = (dict(channels) if isinstance(channels, Mapping)
                                              else {c.kind: c for c in channels})
         self.retry = retry or RetryPolicy()
@@ -191,6 +201,8 @@ class Dispatcher:
         self.rate_limit = rate_limit
         self.attempt_timeout_s = attempt_timeout_s
         self.idle_s = idle_s
+        self.dedup_size = dedup_size
+        self._delivered: OrderedDict[tuple[str, str, bytes], DeliveryRecord] = OrderedDict()
         self.metrics: MetricsHook = metrics or _NoMetrics()
         self.rng = rng or random.Random()
         self._targets: dict[str, _Target] = {}
@@ -231,17 +243,28 @@ class Dispatcher:
                 self._fail_now(item, f"the target cannot be resolved ({type(exc).__name__})")
                 continue
             item.shown = destination.shown
+            item.dedup_key = (destination.key, str(alert.get("alert_id")),
+                              orjson.dumps(item.spec, option=orjson.OPT_SORT_KEYS, default=str))
+            if (earlier := self._delivered.get(item.dedup_key)) is not None:
+                self.metrics.inc("delivery_duplicates")
+                self._finish_now(item, dict(earlier))
+                continue
             target = self._targets.get(destination.key)
             if target is None:
                 target = _Target(key=destination.key, shown=destination.shown, channel=channel)
                 self._targets[destination.key] = target
                 target.task = loop.create_task(self._work(target), name=f"deliver {destination.shown}")
+            if (queued := target.queued_keys.get(item.dedup_key)) is not None:
+                self.metrics.inc("delivery_duplicates")
+                queued.followers.append(item)
+                continue
             if len(target.items) >= self.queue_size:
                 self.metrics.inc("delivery_queue_full")
                 self._fail_now(item, f"queue full: {len(target.items)} alerts already wait for this target "
                                      f"({target.last_error or 'slow'})")
                 continue
             target.items.append(item)
+            target.queued_keys[item.dedup_key] = item
             target.arrived.set()
             self._queued += 1
             self.metrics.set("delivery_queued", self._queued)
@@ -251,6 +274,9 @@ class Dispatcher:
         record = self._record(item, "failed", reason)
         log.warning("alert not delivered", channel=item.kind, target=item.shown, alert_id=item.alert.get("alert_id"),
                     error=reason)
+        self._finish_now(item, record)
+
+    def _finish_now(self, item: _Item, record: DeliveryRecord) -> None:
         task = asyncio.get_running_loop().create_task(self._complete(item, record))
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
@@ -272,8 +298,15 @@ class Dispatcher:
                 continue
             item = target.items[0]  # stays at the head while it is retried: the alerts behind it wait
             record = await self._deliver(target, item)
-            await self._complete(item, record)
+            if record["status"] == "delivered" and item.dedup_key is not None:
+                self._delivered[item.dedup_key] = record
+                while len(self._delivered) > self.dedup_size:
+                    self._delivered.popitem(last=False)
+            for one in (item, *item.followers):
+                await self._complete(one, record if one is item else dict(record))
             target.items.popleft()
+            if item.dedup_key is not None:
+                target.queued_keys.pop(item.dedup_key, None)
             self._queued -= 1
             self.metrics.set("delivery_queued", self._queued)
 
@@ -379,10 +412,10 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        left = [one for target in self._targets.values() for item in target.items for one in (item, *item.followers)]
         unfinished = [Unfinished(alert=item.alert, channel=item.spec, target=item.shown, attempts=item.attempts,
-                                 last_error=item.last_error)
-                      for target in self._targets.values() for item in target.items]
-        for item in (i for t in self._targets.values() for i in t.items):
+                                 last_error=item.last_error) for item in left]
+        for item in left:
             if not item.batch.future.done():
                 item.batch.future.cancel()
         self._targets.clear()

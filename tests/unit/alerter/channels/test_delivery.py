@@ -70,6 +70,26 @@ async def test_an_endpoint_down_for_a_while_then_up_receives_every_alert_once_in
     assert metrics.counters["delivered_webhook"] == 7 and metrics.gauges["delivery_queued"] == 0
 
 
+async def test_an_alert_submitted_again_for_the_same_target_is_sent_once_and_reported_each_time() -> None:
+    port = free_port()  # down: the first submission is still queued when the redelivery comes
+    metrics = Metrics("alerter")
+    deliveries = dispatcher(metrics=metrics)
+    records = Records()
+    target = {"kind": "webhook", "url": f"http://127.0.0.1:{port}/hook"}
+    first = deliveries.submit(make_alert(1), [target], records)
+    await until(lambda: metrics.counters["delivery_retries_webhook"] >= 1)
+    again = deliveries.submit(make_alert(1), [target], records)  # e.g. Kafka redelivered it after a rebalance
+    other_version = deliveries.submit(make_alert(1), [{**target, "secret_version": 2}], records)  # another channel
+    async with Receiver(port=port) as receiver:
+        await asyncio.wait_for(asyncio.gather(first, again, other_version), 20)
+        [later] = await asyncio.wait_for(deliveries.submit(make_alert(1), [target], records), 20)  # after delivery
+        await deliveries.close()
+    assert [h["webhook-id"] for h, _ in receiver.requests] == ["alert-0001", "alert-0001"]  # one per channel entry
+    assert len(records.seen) == 4 and all(r["status"] == "delivered" for _, r in records.seen)
+    assert later["delivered_at"] == (await first)[0]["delivered_at"]  # the earlier delivery, reported again
+    assert metrics.counters["delivery_duplicates"] == 2
+
+
 async def test_a_429_with_retry_after_delays_the_retry_by_what_the_server_asked() -> None:
     arrivals: list[float] = []
 
