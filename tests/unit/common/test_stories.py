@@ -11,7 +11,9 @@ from typing import Any
 import orjson
 import pytest
 
-from services.alerter.stories import (
+from services.common.ids import stable_id
+from services.common.schemas import SCHEMA_DIR, index_templates, validate
+from services.common.stories import (
     Bucket,
     Change,
     Story,
@@ -25,8 +27,6 @@ from services.alerter.stories import (
     sources_crossed,
     story_id_for,
 )
-from services.common.ids import stable_id
-from services.common.schemas import SCHEMA_DIR, index_templates, validate
 
 FOUNDING: dict[str, Any] = json.loads((SCHEMA_DIR / "examples" / "event.json").read_text())
 EXAMPLE_STORY: dict[str, Any] = json.loads((SCHEMA_DIR / "examples" / "story.json").read_text())
