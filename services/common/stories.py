@@ -163,8 +163,9 @@ class ModalityStep:
 class Evidence:
     """The latest report's evidence as one readable line, with where it came from.
 
-    Events carry evidence spans (offsets and words), not sentences: when the trigger word is in the
-    headline the headline *is* the sentence; otherwise the evidence words in text order, joined by " … ".
+    Events carry the sentence they were found in (``sentence``, since rules-5). Older events carry only
+    evidence spans: when the trigger word is in the headline the headline *is* the sentence; otherwise the
+    evidence words in text order, joined by " … ".
     """
 
     text: str
@@ -599,7 +600,9 @@ def _evidence(event: dict[str, Any]) -> Evidence:
     article = event["article"]
     spans = event["evidence"]
     trigger = next((s for s in spans if s["rule"].endswith(".trigger")), spans[0])
-    if trigger["field"] == "title" and article["title"]:
+    if event.get("sentence"):  # tagged by rules-5 or later: the sentence itself
+        text = event["sentence"]
+    elif trigger["field"] == "title" and article["title"]:
         text = article["title"]
     else:
         words = sorted((s for s in spans if s["field"] == trigger["field"]), key=lambda s: (s["start"], s["end"]))

@@ -104,7 +104,10 @@ def change(alert: Mapping[str, Any]) -> str:
 
 
 def evidence(alert: Mapping[str, Any]) -> str:
-    """The evidence sentence: the first evidence span of the triggering event."""
+    """The evidence sentence: the sentence the triggering event was found in (``sentence``, since
+    rules-5), else the first evidence span's words."""
+    if sentence := clean(event(alert).get("sentence")):
+        return sentence
     spans = event(alert).get("evidence") or []
     first = spans[0] if spans and isinstance(spans[0], Mapping) else {}
     return clean(first.get("text"))

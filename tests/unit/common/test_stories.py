@@ -80,6 +80,7 @@ def report(domain: str, title: str, published: str, *, modality: str = "potentia
         "leaders": sorted(leaders),
         "date": date,
         "evidence": sorted(evidence, key=lambda e: e["start"]),
+        "sentence": title,
         "confidence": confidence,
         "article": {"title": title, "url": url, "published": published, "source_domain": domain,
                     "feed_id": domain.split(".")[0] + "-world"},

@@ -29,7 +29,7 @@ def make_alert(number: int = 1, *, kind: str = "new", change: str = "new", modal
     event = copy.deepcopy(EVENT)
     event["modality"] = modality
     if evidence is not None:
-        event["evidence"][0]["text"] = evidence
+        event["sentence"] = evidence
     return {
         "alert_id": f"alert-{number:04d}",
         "subscription_id": subscription_id,

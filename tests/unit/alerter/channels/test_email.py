@@ -44,7 +44,7 @@ async def test_an_alert_arrives_with_its_subject_and_the_same_content_in_text_an
                          "https://news.example.org/2023/11/07/kim-putin-potential-meeting",
                          "A potential meeting between Kim Jong Un and Vladimir Putin", "story-kp-ru-0001"):
             assert expected in part
-    assert "Modality:   potential" in text and "“potential”" in text
+    assert "Modality:   potential" in text and "“A potential meeting between Kim Jong Un and Vladimir Putin”" in text
     assert '<a href="https://news.example.org/2023/11/07/kim-putin-potential-meeting">' in html
 
 

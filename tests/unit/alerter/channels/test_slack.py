@@ -41,7 +41,7 @@ def test_a_new_story_reads_with_type_modality_leaders_countries_evidence_sources
     for line in ("*Event*\nLeader meeting", "*Modality*\npotential", "*Leaders*\nKim Jong Un, Vladimir Putin",
                  "*Countries*\nKP, RU", "*Sources*\n1 (news.example.org)", "*First seen*\n2023-11-07 09:01 UTC"):
         assert line in body
-    assert "> potential" in body  # the evidence sentence, event.evidence[0].text
+    assert "> A potential meeting between Kim Jong Un and Vladimir Putin" in body  # the event's sentence
     assert ("<https://news.example.org/2023/11/07/kim-putin-potential-meeting|"
             "A potential meeting between Kim Jong Un and Vladimir Putin>") in body
     assert "Subscription: Kim and Putin meet · story story-kp-ru-0001 · alert alert-0001" in body
