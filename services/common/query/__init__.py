@@ -3,7 +3,7 @@
 Shared by the API (validating subscriptions), the alerter (matching events), ``attache search`` and the
 backtest::
 
-    from services.common.query import QueryError, parse_query, Query
+    from services.common.query import QueryError, parse_query, Query, SubscriptionIndex
 
     q = parse_query("type:leader_meeting AND leaders:Putin")  # QueryError(position, reason, ...) if refused
     q.text        # 'type:leader_meeting AND leaders:"Vladimir Putin"': canonical, stored, sent to Elasticsearch
@@ -38,9 +38,11 @@ Send ``Query.text`` to Elasticsearch as ``q=`` (or a ``query_string`` query with
 it matches the same events ``Query.matches`` does.
 """
 
+from services.common.query.bench import bench_matching
 from services.common.query.catalogue import Catalogue, FieldInfo, FieldKind, build_catalogue, load_catalogue
 from services.common.query.document import Document
 from services.common.query.errors import QueryError
+from services.common.query.index import SubscriptionIndex
 from services.common.query.query import Query, parse_query
 from services.common.query.vocabulary import Vocabulary, load_vocabulary
 
@@ -51,7 +53,9 @@ __all__ = [
     "FieldKind",
     "Query",
     "QueryError",
+    "SubscriptionIndex",
     "Vocabulary",
+    "bench_matching",
     "build_catalogue",
     "load_catalogue",
     "load_vocabulary",
