@@ -3,7 +3,7 @@
 Shared by the API (validating subscriptions), the alerter (matching events), ``attache search`` and the
 backtest::
 
-    from services.common.query import QueryError, parse_query, Query, SubscriptionIndex
+    from services.common.query import QueryError, parse_query, Query, SubscriptionIndex, query_from_match
 
     q = parse_query("type:leader_meeting AND leaders:Putin")  # QueryError(position, reason, ...) if refused
     q.text        # 'type:leader_meeting AND leaders:"Vladimir Putin"': canonical, stored, sent to Elasticsearch
@@ -43,6 +43,7 @@ from services.common.query.catalogue import Catalogue, FieldInfo, FieldKind, bui
 from services.common.query.document import Document
 from services.common.query.errors import QueryError
 from services.common.query.index import SubscriptionIndex
+from services.common.query.legacy import query_from_match
 from services.common.query.query import Query, parse_query
 from services.common.query.vocabulary import Vocabulary, load_vocabulary
 
@@ -60,4 +61,5 @@ __all__ = [
     "load_catalogue",
     "load_vocabulary",
     "parse_query",
+    "query_from_match",
 ]
