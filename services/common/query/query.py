@@ -148,6 +148,16 @@ def _syntax_error(text: str, exc: Exception) -> QueryError:
     return QueryError(0, f"the query cannot be read as Lucene syntax ({message})", query=text)
 
 
+def _strip(text: str) -> str:
+    """Outer whitespace removed, except a space escaped by a final backslash (``a\\ `` is a term)."""
+    stripped = text.lstrip()
+    kept = stripped.rstrip()
+    backslashes = len(kept) - len(kept.rstrip("\\"))
+    if backslashes % 2 == 1 and len(kept) < len(stripped):
+        kept += stripped[len(kept)]
+    return kept
+
+
 def _compile(text: str, catalogue: Catalogue, vocabulary: Vocabulary) -> Query:
     if not text.strip():
         raise QueryError(0, "the query is empty; write e.g. type:leader_meeting AND countries:KP", query=text)
@@ -167,7 +177,7 @@ def _compile(text: str, catalogue: Catalogue, vocabulary: Vocabulary) -> Query:
         node = compiler.query(tree, ALL)
     except RecursionError:
         raise QueryError(0, "the query nests too deeply to evaluate", query=text) from None
-    canonical = str(tree).strip()
+    canonical = _strip(str(tree))
     requirements, exact = node.requirements()
     exact_clauses, residual = node.split()
     return Query(
