@@ -208,6 +208,16 @@ class SubscriptionIndex(Generic[K]):
         return iter(self._queries)
 
     @property
+    def filed_by_terms(self) -> int:
+        """How many queries are filed under exact terms."""
+        return len(self._filed)
+
+    @property
+    def filed_by_threshold(self) -> int:
+        """How many queries are kept by a least value of a number field (``confidence:>=0.9``)."""
+        return len(self._thresholded)
+
+    @property
     def unanchored(self) -> int:
         """How many queries are checked against every event (no exact term, no least value required)."""
         return len(self._unanchored)

@@ -164,6 +164,13 @@ def _load(directory: Path) -> Vocabulary:
     return build_vocabulary(countries, leaders, source=str(directory))
 
 
+@cache
+def _default() -> Vocabulary:
+    return _load(DEFAULT_KNOWLEDGE_DIR.resolve())
+
+
 def load_vocabulary(knowledge_dir: Path | None = None) -> Vocabulary:
     """The vocabulary of a knowledge directory (default: the tagger's bundled one), loaded once and cached."""
-    return _load((knowledge_dir or DEFAULT_KNOWLEDGE_DIR).resolve())
+    if knowledge_dir is None:
+        return _default()
+    return _load(knowledge_dir.resolve())

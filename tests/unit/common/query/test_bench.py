@@ -21,7 +21,7 @@ def test_generated_subscriptions_use_the_real_vocabulary_and_all_parse() -> None
     leaders = load_vocabulary().leaders
     for text in texts:
         parse_query(text)
-    quoted = [t.split('"')[1] for t in texts if t.startswith("leaders:")]
+    quoted = [t.split('"')[1] for t in texts if t.startswith('leaders:"')]
     assert quoted and all(name in leaders for name in quoted)
     assert sum(parse_query(t).required is None for t in texts) > 0  # some require no exact term
 
