@@ -262,15 +262,17 @@ class SubscriptionIndex(Generic[K]):
         matched = list(sure)
         check.difference_update(sure)
         judges = self._judges
-        # Subscribers often share a query, and identical texts share one compiled predicate: judge once.
-        verdicts: dict[int, bool] = {}
+        # Subscriptions often share a query or a residual, and equal ones share one predicate: judge once.
+        verdicts: dict[Predicate, bool] = {}
+        seen = verdicts.get
+        append = matched.append
         for key in check:
             judge = judges[key]
-            verdict = verdicts.get(id(judge))
+            verdict = seen(judge)
             if verdict is None:
-                verdict = verdicts[id(judge)] = judge(document)
+                verdict = verdicts[judge] = judge(document)
             if verdict:
-                matched.append(key)
+                append(key)
         if len(matched) > 1:
             matched.sort(key=self._order.__getitem__)
         return matched

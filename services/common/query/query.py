@@ -191,10 +191,18 @@ def _compile(text: str, catalogue: Catalogue, vocabulary: Vocabulary) -> Query:
         relative_time=node.relative_time,
         catalogue=catalogue,
         _node=node,
-        _predicate=node.compile(),
+        _predicate=_compiled(node),
         exact_clauses=exact_clauses,
-        residual=residual.compile() if residual is not None else None,
+        residual=_compiled(residual) if residual is not None else None,
     )
+
+
+@lru_cache(maxsize=65536)
+def _compiled(node: Node) -> Predicate:
+    """One predicate per distinct (sub)query: nodes compare by structure, so the many subscriptions that
+    share a residual (``confidence:>=0.7`` after their country terms) share one function, and the index
+    judges it once per event."""
+    return node.compile()
 
 
 @lru_cache(maxsize=8192)
