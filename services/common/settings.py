@@ -72,6 +72,42 @@ class Settings(BaseSettings):
     alerts_file_max_bytes: int = Field(100 * 1024 * 1024, ge=1024, description="An alerts file is rotated "
                                        "(.1 … .5 kept) when it would grow past this.")
     knowledge_dir: Path | None = Field(None, description="Leaders/countries JSON to use instead of the bundled one.")
+    story_window_days: int = Field(14, ge=1, description="A report joins a story only if published within this "
+                                   "many days of the story's reports (event time, not wall clock).")
+    story_date_tolerance_days: int = Field(1, ge=0, description="Reports whose resolved happening dates differ "
+                                           "by more are different stories; an unknown date agrees with any.")
+    story_sources_thresholds: str = Field("5", description="Comma-separated counts of distinct outlets; a story "
+                                          "crossing one sends its subscribers an update.")
+    alert_max_age_h: float = Field(48.0, gt=0, description="Reports older than this (published, or tagged if "
+                                   "earlier) update stories but alert nobody: a replay never floods subscribers.")
+    webhook_signing_key: SecretStr = Field(SecretStr(""), description="Deployment key the per-subscription "
+                                           "webhook signing secrets are derived from (16+ characters); "
+                                           "`attache run` makes one in the data dir when unset.")
+    secrets_dir: Path | None = Field(None, description="Directory of named secrets (one file per name, as a "
+                                     "Kubernetes Secret volume); ATTACHE_SECRET_<NAME> variables come first.")
+    alerts_dir: Path | None = Field(None, description="The only directory `file` channels write to "
+                                    "(default <data dir>/alerts).")
+    delivery_timeout_s: float = Field(10.0, gt=0, le=60, description="Time limit of one webhook/Slack attempt.")
+    delivery_retry_base_s: float = Field(1.0, gt=0, description="First pause before retrying a delivery.")
+    delivery_retry_cap_s: float = Field(15.0, gt=0, description="Longest pause between retries of one target.")
+    delivery_retry_budget_s: float = Field(900.0, gt=0, description="How long an alert is retried before it is "
+                                           "dead-lettered (replay with `attache deadletter replay`).")
+    delivery_max_retry_after_s: float = Field(300.0, gt=0, description="Cap on a server's Retry-After.")
+    delivery_queue_size: int = Field(1000, ge=1, description="Alerts waiting per target; beyond it they are "
+                                     "dead-lettered.")
+    smtp_host: str = Field("", description="SMTP server for email channels; empty = email off.")
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = Field(SecretStr(""), description="Shown nowhere.")
+    smtp_from: str = "Attaché <attache@localhost>"
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_s: float = Field(30.0, gt=0)
+    api_host: str = Field("127.0.0.1", description="Address the HTTP API (subscriptions, SSE) listens on.")
+    api_port: int = Field(8088, ge=0, description="Its port; 0 = `attache run` starts no API.")
+    api_tokens_file: Path | None = Field(None, description="Hashed API tokens (default <data dir>/api-tokens.json; "
+                                         "`attache api tokens add`).")
+    api_open_reads: bool = Field(True, description="Reads without a token from loopback clients.")
+    api_max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest API request body.")
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -93,6 +129,22 @@ class Settings(BaseSettings):
     @property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
+
+    @field_validator("story_sources_thresholds")
+    @classmethod
+    def _thresholds(cls, value: str) -> str:
+        from services.common.stories import parse_thresholds
+
+        parse_thresholds(value)  # raises ValueError naming the bad entry
+        return value
+
+    @property
+    def resolved_alerts_dir(self) -> Path:
+        return (self.alerts_dir or self.resolved_data_dir / "alerts").expanduser().resolve()
+
+    @property
+    def resolved_api_tokens_file(self) -> Path:
+        return (self.api_tokens_file or self.resolved_data_dir / "api-tokens.json").expanduser().resolve()
 
     @property
     def resolved_alerts_file(self) -> Path:

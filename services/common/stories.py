@@ -227,6 +227,9 @@ class Story:
     revision: int = 1
     last_change: ChangeKind = "new"
     updates: int = 1  # every applied report or re-tag: the Elasticsearch external version
+    # subscription id → the revision it was last alerted about (the alerter's memory, so a subscriber
+    # hears of a story once, then of each material change; kept in the stories table, not indexed)
+    notified: dict[str, int] = field(default_factory=dict)
 
     @property
     def article_ids(self) -> list[str]:
@@ -266,7 +269,14 @@ class Story:
             "revision": self.revision,
             "last_change": self.last_change,
             "updates": self.updates,
+            "notified": dict(self.notified),
         }
+
+    def to_document(self) -> dict[str, Any]:
+        """The story as the ``stories`` topic and index hold it: without the alerter's ``notified``."""
+        doc = self.to_dict()
+        del doc["notified"]
+        return doc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:
@@ -296,6 +306,7 @@ class Story:
                 revision=data["revision"],
                 last_change=data["last_change"],
                 updates=data["updates"],
+                notified={str(k): int(v) for k, v in (data.get("notified") or {}).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"story {data.get('story_id', '?')}: not a story document ({exc!r})") from exc

@@ -16,6 +16,7 @@ from services.common.logging import get_logger
 from services.common.metrics import Metrics
 from services.common.schemas import BadMessage
 from services.common.settings import Settings
+from services.common.stories import bucket_key
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
 from services.tagger.core import default_tagger
 from services.tagger.messages import decode_article, tag_article
@@ -45,7 +46,8 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                     article = decode_article(message.value)
                     output = tag_article(tagger, article)
                     tagged_value = orjson.dumps(output.tagged_article)
-                    event_values = [(e["event_id"].encode(), orjson.dumps(e)) for e in output.events]
+                    # keyed by story bucket: all reports of one happening on one partition (schemas/topics.yaml)
+                    event_values = [(bucket_key(e).encode(), orjson.dumps(e)) for e in output.events]
                     for what, value in [("tagged article", tagged_value), *(("event", v) for _, v in event_values)]:
                         if (problem := size_problem(value, settings, what)) is not None:
                             raise BadMessage("too_large", problem)  # nothing of this article is sent

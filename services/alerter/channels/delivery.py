@@ -166,6 +166,7 @@ class _Item:
     first_attempt_at: str | None = None
     last_error: str | None = None
     dedup_key: tuple[str, str, bytes] | None = None
+    rate_limit: RateLimit | None = None  # the subscription's throttle, else the dispatcher's
     followers: list[_Item] = field(default_factory=list)  # the same alert submitted again while this one waits
 
 
@@ -213,8 +214,10 @@ class Dispatcher:
     # --- submitting ----------------------------------------------------------------------------------------
 
     def submit(self, alert: Mapping[str, Any], channels: Sequence[Mapping[str, Any]],
-               on_done: OnDone | None = None) -> asyncio.Future[list[DeliveryRecord]]:
+               on_done: OnDone | None = None, rate_limit: RateLimit | None = None,
+               ) -> asyncio.Future[list[DeliveryRecord]]:
         """Queue ``alert`` for each of ``channels`` (a subscription's channel entries); never waits.
+        ``rate_limit`` (a subscription's throttle) replaces the dispatcher's for this alert.
 
         ``on_done(alert, record)`` (a function or a coroutine function) is called once per channel when
         it is finished; the returned future resolves to all the records, in channel order."""
@@ -228,7 +231,8 @@ class Dispatcher:
         for index, spec in enumerate(channels):
             kind = str(spec.get("kind")) if isinstance(spec, Mapping) else "?"
             item = _Item(alert=alert, spec=spec if isinstance(spec, Mapping) else {}, kind=kind, shown=kind,
-                         on_done=on_done, batch=batch, index=index, deadline=deadline)
+                         on_done=on_done, batch=batch, index=index, deadline=deadline,
+                         rate_limit=rate_limit or self.rate_limit)
             channel = self.channels.get(kind)
             if channel is None:
                 self._fail_now(item, f"no {kind!r} channel is configured here")
@@ -325,7 +329,7 @@ class Dispatcher:
             if target.next_attempt_at > now:
                 await asyncio.sleep(target.next_attempt_at - now)
                 continue
-            if item.attempts == 0 and self.rate_limit is not None:
+            if item.attempts == 0 and item.rate_limit is not None:
                 wait = self._bucket(target, item, now).take(now)
                 if wait > 0:
                     await asyncio.sleep(wait)
@@ -362,12 +366,13 @@ class Dispatcher:
             return DeliveryResult.failed(f"the {item.kind} channel failed ({type(exc).__name__})")
 
     def _bucket(self, target: _Target, item: _Item, now: float) -> TokenBucket:
-        assert self.rate_limit is not None
+        limit = item.rate_limit
+        assert limit is not None
         subscription = str(item.alert.get("subscription_id"))
         bucket = target.buckets.get(subscription)
-        if bucket is None:
-            bucket = target.buckets[subscription] = TokenBucket(self.rate_limit.per_minute / 60.0,
-                                                                self.rate_limit.burst, now)
+        wanted = (limit.per_minute / 60.0, float(max(limit.burst, 1)))
+        if bucket is None or (bucket.rate_per_s, bucket.capacity) != wanted:
+            bucket = target.buckets[subscription] = TokenBucket(limit.per_minute / 60.0, limit.burst, now)
         return bucket
 
     # --- reporting -----------------------------------------------------------------------------------------

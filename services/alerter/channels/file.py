@@ -9,6 +9,7 @@ file is opened without following a symlink swapped in after the check."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ import orjson
 
 from services.alerter.channels.base import DeliveryResult, Destination, TargetError
 
+ROTATIONS_KEPT = 5
 # errors that the same write will meet again; anything else (disk full, I/O error) may pass
 _FINAL_ERRNOS = {errno.EACCES, errno.EPERM, errno.ELOOP, errno.EISDIR, errno.ENOTDIR, errno.EROFS, errno.ENAMETOOLONG}
 
@@ -28,9 +30,12 @@ class FileChannel:
 
     kind = "file"
 
-    def __init__(self, directory: Path, default_file: Path | None = None) -> None:
+    def __init__(self, directory: Path, default_file: Path | None = None, max_bytes: int = 100 * 1024 * 1024,
+                 keep: int = ROTATIONS_KEPT) -> None:
         self.directory = directory.expanduser().resolve()
         self.default_file = (default_file or self.directory / "alerts.jsonl").expanduser().resolve()
+        self.max_bytes, self.keep = max_bytes, keep
+        self._lock = asyncio.Lock()  # one rotation at a time
 
     def path_for(self, target: Mapping[str, Any]) -> Path:
         """The file a target appends to; ``TargetError`` for a path outside the alerts directory."""
@@ -67,7 +72,9 @@ class FileChannel:
             return DeliveryResult.failed(str(exc))
         line = orjson.dumps(alert) + b"\n"
         try:
-            await asyncio.to_thread(_append, path, line)
+            async with self._lock:
+                await asyncio.to_thread(_rotate_if_full, path, len(line), self.max_bytes, self.keep)
+                await asyncio.to_thread(_append, path, line)
         except OSError as exc:
             said = f"cannot append ({os.strerror(exc.errno) if exc.errno else type(exc).__name__})"
             return DeliveryResult.failed(said) if exc.errno in _FINAL_ERRNOS else DeliveryResult.retry(said)
@@ -75,6 +82,24 @@ class FileChannel:
 
     async def close(self) -> None:
         """Nothing held: the file is opened per alert."""
+
+
+def _rotate_if_full(path: Path, adding: int, max_bytes: int, keep: int) -> None:
+    """A long run never fills the disk with alerts: ``alerts.jsonl`` → ``alerts.jsonl.1`` … (``keep`` kept)
+    when the next line would take the file past ``max_bytes``."""
+    try:
+        if path.stat().st_size + adding <= max_bytes:
+            return
+    except FileNotFoundError:
+        return
+    for n in range(keep, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
+        if n == keep:
+            older.unlink(missing_ok=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                older.rename(path.with_name(f"{path.name}.{n + 1}"))
+    path.rename(path.with_name(f"{path.name}.1"))
 
 
 def _append(path: Path, line: bytes) -> None:

@@ -11,13 +11,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from services.alerter.sinks.webhook import WebhookError, WebhookSink
+from services.alerter.channels.webhook import WebhookChannel
 from services.collector.fetch import FetchError, fetch
 from services.collector.service import Collector
 from services.collector.store import CollectorStore
 from services.common.config_files import FeedConfig
 from services.common.metrics import Metrics
 from services.common.netguard import AddressPolicy, guarded_session
+from services.common.secrets import SecretStore, WebhookSecrets
 from services.common.settings import Settings
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -106,20 +107,22 @@ async def test_a_stored_permanent_redirect_target_is_checked_at_the_next_poll(tm
 
 
 async def test_a_webhook_is_refused_on_loopback_and_at_a_redirect_unless_allowed() -> None:
-    alert = {"alert_id": "a" * 24}
+    alert = {"alert_id": "a" * 24, "kind": "new", "subscription_id": "s"}
+    secrets = WebhookSecrets(SecretStore(environ={}), "a-signing-key-for-tests")
+    target = {"kind": "webhook", "url": ""}
     async with Server() as receiver, Server(status=307) as forwarder:
         forwarder.redirect_to = "http://169.254.169.254/hook"
-        refusing = WebhookSink(attempts=1)
-        allowing = WebhookSink(attempts=1, policy=AddressPolicy.parse(f"127.0.0.1:{receiver.port},"
-                                                                      f"127.0.0.1:{forwarder.port}"))
+        refusing = WebhookChannel(secrets)
+        allowing = WebhookChannel(secrets, AddressPolicy.parse(f"127.0.0.1:{receiver.port},"
+                                                               f"127.0.0.1:{forwarder.port}"))
         try:
-            with pytest.raises(WebhookError, match="refused"):
-                await refusing.deliver(alert, {"kind": "webhook", "url": receiver.url})
+            refused = await refusing.deliver(alert, {**target, "url": receiver.url})
+            assert refused.outcome == "failed" and "refused" in refused.reason  # final: retrying cannot help
             assert receiver.hits == 0
-            await allowing.deliver(alert, {"kind": "webhook", "url": receiver.url})
+            assert (await allowing.deliver(alert, {**target, "url": receiver.url})).outcome == "delivered"
             assert receiver.hits == 1
-            with pytest.raises(WebhookError, match="refused"):
-                await asyncio.wait_for(allowing.deliver(alert, {"kind": "webhook", "url": forwarder.url}), 10)
+            redirected = await asyncio.wait_for(allowing.deliver(alert, {**target, "url": forwarder.url}), 10)
+            assert redirected.outcome == "failed" and "refused" in redirected.reason
         finally:
             await refusing.close()
             await allowing.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -61,3 +62,14 @@ async def test_the_log_channel_writes_one_alert_line_naming_the_story() -> None:
     assert line["headline"] == "Potential leader meeting: KP–RU (Kim Jong Un, Vladimir Putin)"
     assert line["change"] == "New story" and line["leaders"] == ["Kim Jong Un", "Vladimir Putin"]
     assert line["article_url"] == "https://news.example.org/2023/11/07/kim-putin-potential-meeting"
+
+
+async def test_the_alerts_file_is_rotated_and_stays_bounded(tmp_path: Path) -> None:
+    channel = FileChannel(tmp_path, max_bytes=6000, keep=2)
+    for number in range(20):
+        assert (await channel.deliver(make_alert(number), {"kind": "file"})).outcome == "delivered"
+    files = sorted(p.name for p in os.scandir(tmp_path))
+    assert files == ["alerts.jsonl", "alerts.jsonl.1", "alerts.jsonl.2"]
+    assert all(p.stat().st_size <= 6000 for p in os.scandir(tmp_path))
+    newest = [orjson.loads(line)["alert_id"] for line in (tmp_path / "alerts.jsonl").read_bytes().splitlines()]
+    assert newest[-1] == "alert-0019"  # the latest alert is in the current file

@@ -8,11 +8,29 @@ from typing import Any
 import pytest
 import yaml
 
-from services.alerter.matching import matches as legacy_matches
 from services.common.query import QueryError, parse_query, query_from_match
 from services.common.settings import PROJECT_ROOT
 
 from .helpers import COUNTRIES, LEADERS, MODALITIES, TYPES, random_event
+
+
+def legacy_matches(subscription: dict[str, Any], event: dict[str, Any]) -> bool:
+    """How the alerter judged a structured ``match`` before subscriptions became queries (kept here as
+    the reference the translation must agree with)."""
+    if not subscription.get("enabled", True):
+        return False
+    rule = subscription.get("match", {})
+    countries = set(event["countries"])
+    checks = (
+        "types" not in rule or event["type"] in rule["types"],
+        "modalities" not in rule or event["modality"] in rule["modalities"],
+        "countries_all" not in rule or set(rule["countries_all"]) <= countries,
+        "countries_any" not in rule or bool(set(rule["countries_any"]) & countries),
+        "leaders_any" not in rule or bool({n.casefold() for n in rule["leaders_any"]}
+                                          & {n.casefold() for n in event["leaders"]}),
+        event["confidence"] >= rule.get("min_confidence", 0.0),
+    )
+    return all(checks)
 
 
 def subscription(match: dict[str, Any]) -> dict[str, Any]:
