@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.common.stories import Change, Story, alert_id, report_time
+from services.common.stories import Change, Story, alert_id
 
 MAX_SOURCES_SHOWN = 50
 
@@ -46,7 +46,11 @@ def decide(story: Story, change: Change | None, matched: Iterable[Mapping[str, A
 
 
 def is_fresh(event: Mapping[str, Any], now: dt.datetime, max_age: dt.timedelta) -> bool:
-    return report_time(dict(event)) >= now - max_age
+    """Tagged within ``max_age``: the tagging time, not the publication time, because what must not alert
+    is the pipeline re-reading what it already judged (a new consumer group, expired offsets, a replay);
+    an old article seen for the first time is news to its subscribers."""
+    tagged = dt.datetime.fromisoformat(str(event["tagged_at"]).replace("Z", "+00:00"))
+    return tagged >= now - max_age
 
 
 def story_summary(story: Story) -> dict[str, Any]:

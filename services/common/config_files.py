@@ -12,7 +12,6 @@ from typing import Any
 import yaml
 
 from services.common.ids import stable_id
-from services.common.schemas import SchemaViolation, validate
 
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
@@ -48,9 +47,10 @@ def implied_feed_id(url: str) -> str:
     return readable if len(readable) <= 64 else f"{readable[:55]}-{stable_id(url, length=8)}"
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def _load_yaml(path: Path, expand: bool = True) -> dict[str, Any]:
     try:
-        data = _expand_strings(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _expand_strings(data) if expand else data
     except FileNotFoundError as exc:
         raise ConfigFileError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
@@ -94,15 +94,23 @@ def load_feeds(path: Path) -> list[FeedConfig]:
     return feeds
 
 
-def load_subscriptions(path: Path) -> list[dict[str, Any]]:
-    """Subscriptions as messages of ``schemas/subscription.schema.json``; invalid ones are reported by name."""
-    data = _load_yaml(path)
+def load_subscriptions(path: Path, checks: Any = None) -> list[dict[str, Any]]:
+    """The seed subscriptions of ``deploy/subscriptions.yaml``, as written there (not yet normalised);
+    invalid ones are reported by name. ``${VAR}`` is *not* expanded here: a subscription is published to a
+    topic kept forever, so secrets are referenced by name (``url_ref``, ``secret_ref``) and resolved at
+    delivery, never copied in."""
+    from services.common.subscriptions import SubscriptionError, normalize
+
+    data = _load_yaml(path, expand=False)
+    entries = data.get("subscriptions", []) or []
+    if not isinstance(entries, list):
+        raise ConfigFileError(f"{path}: 'subscriptions' must be a list")
     subscriptions, seen = [], set()
-    for position, entry in enumerate(data.get("subscriptions", []) or [], start=1):
+    for position, entry in enumerate(entries, start=1):
         label = entry.get("id", f"#{position}") if isinstance(entry, dict) else f"#{position}"
         try:
-            validate("subscription", entry)
-        except SchemaViolation as exc:
+            normalize(entry, checks=checks)
+        except SubscriptionError as exc:
             raise ConfigFileError(f"{path}: subscription {label}: {exc}") from exc
         if entry["id"] in seen:
             raise ConfigFileError(f"{path}: subscription id {entry['id']!r} appears twice")

@@ -78,8 +78,8 @@ class Settings(BaseSettings):
                                            "by more are different stories; an unknown date agrees with any.")
     story_sources_thresholds: str = Field("5", description="Comma-separated counts of distinct outlets; a story "
                                           "crossing one sends its subscribers an update.")
-    alert_max_age_h: float = Field(48.0, gt=0, description="Reports older than this (published, or tagged if "
-                                   "earlier) update stories but alert nobody: a replay never floods subscribers.")
+    alert_max_age_h: float = Field(48.0, gt=0, description="Reports tagged longer ago than this update stories "
+                                   "but alert nobody: a replay never floods subscribers.")
     webhook_signing_key: SecretStr = Field(SecretStr(""), description="Deployment key the per-subscription "
                                            "webhook signing secrets are derived from (16+ characters); "
                                            "`attache run` makes one in the data dir when unset.")

@@ -487,7 +487,11 @@ def fits(story: Story, event: dict[str, Any], at: dt.datetime, rules: StoryRules
     """Could this report be of this story? (Same bucket assumed.)"""
     if not story.first_seen - rules.window <= at <= story.last_seen + rules.window:
         return False
-    if not dates_agree(story.date, _event_date(event), rules.date_tolerance_days):
+    # a planned date is a plan: plans slip, and a report that the meeting took place is judged by the
+    # date it took place, not held to the date it was once expected (within the window, and the story's
+    # participants, it is the same happening)
+    planned_only = story.modality != "occurred" and event["modality"] == "occurred"
+    if not planned_only and not dates_agree(story.date, _event_date(event), rules.date_tolerance_days):
         return False
     return not (story.type in LEADER_TYPES and story.leaders and event["leaders"]
                 and not _folded(story.leaders) & _folded(event["leaders"]))

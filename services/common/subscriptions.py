@@ -185,7 +185,7 @@ def _check_channel(channel: dict[str, Any], where: str, checks: Checks) -> None:
             address = None
         if address is not None and (refused := checks.policy.refusal(str(address), parts.port or (
                 443 if parts.scheme == "https" else 80))):
-            raise SubscriptionError(f"{where}.url", f"{refused} (ATTACHE_ALLOW_PRIVATE_ADDRESSES lists exceptions)")
+            raise SubscriptionError(f"{where}.url", refused)
         if host.lower() in ("localhost", "localhost.localdomain") and checks.policy.refusal(
                 "127.0.0.1", parts.port or 80):
             raise SubscriptionError(f"{where}.url", "localhost is this machine: webhooks may not reach it "
@@ -237,6 +237,7 @@ class SubscriptionRegistry:
     def __init__(self, settings: Settings, on_change: Callable[[str, dict[str, Any] | None], None] | None = None,
                  *, metadata_timeout_s: float = 30.0) -> None:
         self.settings = settings
+        self.checks = Checks.from_settings(settings)
         self.topic = settings.topic("subscriptions")
         self.on_change = on_change
         self.metadata_timeout_s = metadata_timeout_s
@@ -276,7 +277,7 @@ class SubscriptionRegistry:
             return
         try:
             raw = orjson.loads(value)
-            subscription = normalize(raw, touch=False)
+            subscription = normalize(raw, checks=self.checks, touch=False)
             if subscription["id"] != sub_id:
                 raise SubscriptionError("id", f"{subscription['id']!r} stored under the key {sub_id!r}")
         except (orjson.JSONDecodeError, SubscriptionError) as exc:

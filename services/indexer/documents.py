@@ -21,8 +21,16 @@ def routes(settings: Settings) -> dict[str, Route]:
     return {
         settings.topic("articles.tagged"): Route("articles.tagged", settings.index("articles"), "article_id"),
         settings.topic("events"): Route("events", settings.index("events"), "event_id"),
+        settings.topic("stories"): Route("stories", settings.index("stories"), "story_id"),
         settings.topic("alerts"): Route("alerts", settings.index("alerts"), "alert_id"),
+        settings.topic("alerts.deliveries"): Route("alerts.deliveries", settings.index("alerts"), "alert_id"),
     }
+
+
+# An alert document is written once: a replayed alert keeps the first ``matched_at``. Delivery outcomes may
+# arrive before the alert itself (another topic): then the document holds them, and the alert fills in.
+KEEP_FIRST_ALERT = ("if (ctx._source.matched_at == null) { ctx._source.putAll(params.alert) } "
+                    "else { ctx.op = 'noop' }")
 
 
 def to_action(route: Route, raw: bytes | None) -> dict[str, Any]:
@@ -34,6 +42,17 @@ def to_action(route: Route, raw: bytes | None) -> dict[str, Any]:
         version = article["version"]
     elif route.logical_topic == "events":
         source, version = message, message["article_version"]
+    elif route.logical_topic == "stories":
+        source, version = message, message["updates"]  # a replayed older revision never overwrites a newer
+    elif route.logical_topic == "alerts":
+        return {"_op_type": "update", "_index": route.index, "_id": message["alert_id"],
+                "script": {"source": KEEP_FIRST_ALERT, "lang": "painless", "params": {"alert": message}},
+                "upsert": message}
+    elif route.logical_topic == "alerts.deliveries":
+        outcome = {"deliveries": message["deliveries"], "delivery_status": message["delivery_status"],
+                   "deliveries_finished_at": message["finished_at"]}
+        return {"_op_type": "update", "_index": route.index, "_id": message["alert_id"], "doc": outcome,
+                "doc_as_upsert": True}
     else:
         source, version = message, None
     action: dict[str, Any] = {"_op_type": "index", "_index": route.index, "_id": source[route.id_field],

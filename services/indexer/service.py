@@ -30,14 +30,22 @@ BULK_CHUNK_DOCUMENTS = 500
 BULK_CHUNK_BYTES = 10 * 1024 * 1024
 
 
+UPDATE_BODY = ("doc", "doc_as_upsert", "script", "upsert")  # the body of an update action
+
+
 def _operations(chunk: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
     """Helper-style actions (``_op_type``, ``_index``, ``_id``, ``_source``, ...) as bulk body lines."""
     lines: list[dict[str, Any]] = []
     for action, _ in chunk:
-        meta = {k: v for k, v in action.items() if k not in ("_op_type", "_source")}
+        meta = {k: v for k, v in action.items() if k not in ("_op_type", "_source", *UPDATE_BODY)}
         lines.append({action.get("_op_type", "index"): meta})
-        lines.append(action["_source"])
+        lines.append(_body(action))
     return lines
+
+
+def _body(action: dict[str, Any]) -> dict[str, Any]:
+    """The document of an index action, or the body (doc, script, upsert) of an update."""
+    return action["_source"] if "_source" in action else {k: action[k] for k in UPDATE_BODY if k in action}
 
 
 def _chunks(pending: list[tuple[dict[str, Any], Any]]) -> Iterator[list[tuple[dict[str, Any], Any]]]:
@@ -45,7 +53,7 @@ def _chunks(pending: list[tuple[dict[str, Any], Any]]) -> Iterator[list[tuple[di
     chunk: list[tuple[dict[str, Any], Any]] = []
     size = 0
     for item in pending:
-        item_size = len(orjson.dumps(item[0]["_source"]))
+        item_size = len(orjson.dumps(_body(item[0])))
         if chunk and (len(chunk) >= BULK_CHUNK_DOCUMENTS or size + item_size > BULK_CHUNK_BYTES):
             yield chunk
             chunk, size = [], 0

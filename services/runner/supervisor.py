@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -77,9 +78,24 @@ class Supervisor:
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.settings.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": str(self.settings.sample_feeds_port),
             "ATTACHE_ALLOW_PRIVATE_ADDRESSES": self._allowed_addresses(),
+            "ATTACHE_WEBHOOK_SIGNING_KEY": self._signing_key(),
             "PYTHONUNBUFFERED": "1",
         })
         return env
+
+    def _signing_key(self) -> str:
+        """The operator's webhook signing key, else one kept in the data dir (made once, readable by the
+        owner only), so the embedded default signs webhooks and a subscriber's secret survives restarts."""
+        if key := self.settings.webhook_signing_key.get_secret_value():
+            return key
+        path = self.settings.resolved_data_dir / "webhook-signing-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+            log.info("webhook signing key created", path=str(path))
+        return path.read_text().strip()
 
     def _allowed_addresses(self) -> str:
         """The operator's allow-list, plus the bundled sample feed this supervisor serves on loopback."""

@@ -493,3 +493,14 @@ def test_rules_refuse_settings_that_make_no_sense() -> None:
     assert parse_thresholds("[3, 5]") == (3, 5)
     with pytest.raises(ValueError, match="'five'"):
         parse_thresholds("five")
+
+
+def test_a_meeting_that_took_place_joins_its_story_even_when_the_plan_named_another_day() -> None:
+    planned = report("wire.example.com", "Kim Jong Un to meet Putin next week", "2023-11-07T10:00:00Z",
+                     modality="planned", date="2023-11-14")
+    held = report("eurasia.example.org", "Kim Jong Un and Putin meet", "2023-11-09T10:00:00Z",
+                  modality="occurred", date="2023-11-09")
+    buckets, _ = run([FOUNDING, planned, held])
+    story = only_story(buckets)
+    assert [m.modality for m in story.modality_history] == ["potential", "planned", "occurred"]
+    assert story.date == dt.date(2023, 11, 9)  # the day it took place

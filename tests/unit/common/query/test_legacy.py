@@ -51,10 +51,10 @@ def test_an_empty_match_matches_everything() -> None:
     assert query_from_match({}) == "*:*"
 
 
-def test_every_subscription_in_the_deploy_file_translates_to_a_valid_query() -> None:
+def test_every_subscription_in_the_deploy_file_has_a_valid_query_or_a_match_that_translates_to_one() -> None:
     deployed = yaml.safe_load((PROJECT_ROOT / "deploy" / "subscriptions.yaml").read_text())["subscriptions"]
     for entry in deployed:
-        parse_query(query_from_match(entry["match"]))
+        parse_query(entry["query"] if "query" in entry else query_from_match(entry["match"]))
 
 
 def test_a_malformed_match_is_refused_naming_the_criterion() -> None:
