@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
 from services.common.logging import get_logger
@@ -11,12 +13,26 @@ from services.common.settings import Settings
 log = get_logger(__name__)
 
 
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Connection options every Elasticsearch client gets: time limits, and for a secured cluster the API
+    key and the TLS trust (a CA bundle; certificate checks can be turned off only explicitly)."""
+    options: dict[str, Any] = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 3}
+    if key := settings.es_api_key.get_secret_value():
+        options["api_key"] = key
+    if settings.es_ca_certs is not None:
+        options["ca_certs"] = str(settings.es_ca_certs)
+    if not settings.es_verify_certs:
+        options["verify_certs"] = False
+        options["ssl_show_warn"] = False
+    return options
+
+
 def make_es(settings: Settings) -> Elasticsearch:
-    return Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+    return Elasticsearch(settings.es_url, **client_options(settings))
 
 
 def make_async_es(settings: Settings) -> AsyncElasticsearch:
-    return AsyncElasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3)
+    return AsyncElasticsearch(settings.es_url, **client_options(settings))
 
 
 def ensure_index_templates(es: Elasticsearch, settings: Settings) -> list[str]:

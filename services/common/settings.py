@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".attache"), description="Where embedded servers and service state live.")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma separated.")
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    es_api_key: SecretStr = Field(SecretStr(""), description="Elasticsearch API key (base64 id:key); shown nowhere.")
+    es_ca_certs: Path | None = Field(None, description="CA bundle that verifies an https Elasticsearch URL.")
+    es_verify_certs: bool = Field(True, description="Check Elasticsearch's TLS certificate (0 only for tests).")
     embedded: bool = Field(True, description="Start noida-db on the configured ports unless something answers.")
     kafka_idempotence: bool = Field(True, description="Idempotent producers; off for brokers without it (Tansu).")
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(

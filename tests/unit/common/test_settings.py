@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from services.common.settings import Settings
@@ -32,3 +34,16 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text()
     for name in Settings.model_fields:
         assert f"ATTACHE_{name.upper()}" in readme, f"ATTACHE_{name.upper()} missing from README"
+
+
+def test_elasticsearch_clients_get_the_api_key_and_tls_trust_from_settings(tmp_path: Path) -> None:
+    from services.common.elastic import client_options, make_es
+
+    ca = tmp_path / "ca.crt"
+    settings = Settings(es_url="https://es.example.org:9200", es_api_key="aWQ6a2V5", es_ca_certs=ca)
+    options = client_options(settings)
+    assert options["api_key"] == "aWQ6a2V5" and options["ca_certs"] == str(ca) and "verify_certs" not in options
+    assert "aWQ6a2V5" not in repr(settings)
+    assert client_options(Settings(es_verify_certs=False))["verify_certs"] is False
+    assert "api_key" not in client_options(Settings())
+    make_es(Settings(es_url="https://es.example.org:9200", es_api_key="aWQ6a2V5")).close()  # accepted by the client
