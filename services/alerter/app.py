@@ -179,9 +179,10 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                 alert = build_alert(decision, story, change, event, now)
                 value = orjson.dumps(alert)
                 if (problem := size_problem(value, settings, "alert")) is not None:
+                    # an output never on a topic (partition -1): kept for a person, not for replay
                     record = dead_letter(settings, service="alerter", topic=settings.topic("alerts"),
-                                         partition=message.partition, offset=message.offset,
-                                         key=alert["alert_id"], reason="too_large", error=problem, payload=value)
+                                         partition=-1, offset=-1, key=alert["alert_id"], reason="too_large",
+                                         error=problem, payload=value)
                     sends.append(await deadletter_topic.send(key=alert["alert_id"].encode(),
                                                              value=orjson.dumps(record)))
                     metrics.inc("deadlettered")
