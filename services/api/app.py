@@ -71,6 +71,7 @@ log = get_logger(__name__)
 T = TypeVar("T")
 
 HEARTBEAT_S = 15.0
+LOAD_WAIT_S = 10.0
 MAX_STREAM_FILTERS = 100
 JSON_TYPES = ("application/json",)
 
@@ -276,6 +277,22 @@ Reader = Annotated[Token | None, Depends(reader)]
 Writer = Annotated[Token, Depends(writer)]
 
 
+async def subscriptions_loaded(request: Request) -> None:
+    """Until the whole topic has been read, a list would be partial and a create could overwrite an id it
+    does not know yet: wait a little for the registry, then say so."""
+    registry = api_state(request).service.registry
+    if registry.loaded.is_set():
+        return
+    try:
+        await asyncio.wait_for(registry.loaded.wait(), LOAD_WAIT_S)
+    except TimeoutError:
+        raise ApiError(503, "(server)", "the subscriptions topic is still being read; retry in a moment",
+                       headers={"Retry-After": "2"}) from None
+
+
+LOADED = [Depends(subscriptions_loaded)]
+
+
 def create_app(settings: Settings, *, service: SubscriptionService | None = None, tokens: TokenStore | None = None,
                follow_alerts: bool = True, hub: AlertsHub | None = None, heartbeat_s: float = HEARTBEAT_S,
                es: AsyncElasticsearch | None = None) -> FastAPI:
@@ -325,7 +342,7 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
         return result
 
     # -- subscriptions ------------------------------------------------------------------------------
-    @app.get("/subscriptions", tags=["subscriptions"], summary="List subscriptions",
+    @app.get("/subscriptions", dependencies=LOADED, tags=["subscriptions"], summary="List subscriptions",
              responses={200: {"description": "Subscriptions, by id", "content": {
                  "application/json": {"schema": SUBSCRIPTION_LIST_SCHEMA}}}, **ERRORS})
     async def list_subscriptions(
@@ -338,7 +355,8 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
                    for i in state.service.registry.invalid.values()]
         return JsonResponse({"subscriptions": subs, "count": len(subs), "invalid": invalid})
 
-    @app.post("/subscriptions", tags=["subscriptions"], summary="Create a subscription", status_code=201,
+    @app.post("/subscriptions", dependencies=LOADED,
+              tags=["subscriptions"], summary="Create a subscription", status_code=201,
               openapi_extra=_json_body(SUBSCRIPTION_REF, "The subscription (created_at/updated_at are the server's)"),
               responses={**_subscription_response("Created (and already readable)", 201), **ERRORS,
                          400: {"model": ErrorBody, "description": "Query refused (with its position)"},
@@ -361,13 +379,14 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
             raise _validation_error([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
         return await _backtest(state, wanted.query, wanted.since, wanted.limit)
 
-    @app.get("/subscriptions/{sub_id}", tags=["subscriptions"], summary="One subscription",
+    @app.get("/subscriptions/{sub_id}", dependencies=LOADED, tags=["subscriptions"], summary="One subscription",
              responses={**_subscription_response("The subscription"), **ERRORS,
                         404: {"model": ErrorBody, "description": "No such subscription"}})
     async def get_subscription(sub_id: str, _token: Reader) -> JsonResponse:
         return JsonResponse(state.service.get(sub_id))
 
-    @app.put("/subscriptions/{sub_id}", tags=["subscriptions"], summary="Replace (or create) a subscription",
+    @app.put("/subscriptions/{sub_id}", dependencies=LOADED,
+             tags=["subscriptions"], summary="Replace (or create) a subscription",
              openapi_extra=_json_body(SUBSCRIPTION_REF, "The whole subscription; `id` may be left out"),
              responses={**_subscription_response("Replaced"), **_subscription_response("Created", 201), **ERRORS,
                         400: {"model": ErrorBody, "description": "Query refused (with its position)"}})
@@ -376,7 +395,7 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
         subscription, created = await written(state.service.replace(sub_id, raw, token.name))
         return JsonResponse(subscription, status_code=201 if created else 200)
 
-    @app.patch("/subscriptions/{sub_id}", tags=["subscriptions"], summary="Change some fields",
+    @app.patch("/subscriptions/{sub_id}", dependencies=LOADED, tags=["subscriptions"], summary="Change some fields",
                openapi_extra=_json_body(PATCH_SCHEMA, "Fields to change"),
                responses={**_subscription_response("Changed"), **ERRORS,
                           404: {"model": ErrorBody, "description": "No such subscription"}})
@@ -384,35 +403,40 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
         raw = parse_json(await request.body())
         return JsonResponse(await written(state.service.patch(sub_id, raw)))
 
-    @app.post("/subscriptions/{sub_id}/pause", tags=["subscriptions"], summary="Pause (no alerts until resumed)",
+    @app.post("/subscriptions/{sub_id}/pause", dependencies=LOADED,
+              tags=["subscriptions"], summary="Pause (no alerts until resumed)",
               responses={**_subscription_response("Paused"), **ERRORS})
     async def pause_subscription(sub_id: str, _token: Writer) -> JsonResponse:
         return JsonResponse(await written(state.service.set_status(sub_id, "paused")))
 
-    @app.post("/subscriptions/{sub_id}/resume", tags=["subscriptions"], summary="Resume a paused subscription",
+    @app.post("/subscriptions/{sub_id}/resume", dependencies=LOADED,
+              tags=["subscriptions"], summary="Resume a paused subscription",
               responses={**_subscription_response("Active"), **ERRORS})
     async def resume_subscription(sub_id: str, _token: Writer) -> JsonResponse:
         return JsonResponse(await written(state.service.set_status(sub_id, "active")))
 
-    @app.delete("/subscriptions/{sub_id}", tags=["subscriptions"], summary="Delete (a tombstone on the topic)",
+    @app.delete("/subscriptions/{sub_id}", dependencies=LOADED,
+                tags=["subscriptions"], summary="Delete (a tombstone on the topic)",
                 status_code=204, responses={204: {"description": "Deleted"}, **ERRORS})
     async def delete_subscription(sub_id: str, _token: Writer) -> Response:
         await written(state.service.delete(sub_id))
         return Response(status_code=204)
 
-    @app.get("/subscriptions/{sub_id}/secret", tags=["webhook secrets"], response_model=SecretsResponse,
+    @app.get("/subscriptions/{sub_id}/secret", dependencies=LOADED,
+             tags=["webhook secrets"], response_model=SecretsResponse,
              summary="The webhook signing secrets (write token only)",
              responses={**ERRORS, 409: {"model": ErrorBody, "description": "No signing key is configured"}})
     async def subscription_secret(sub_id: str, _token: Writer) -> Any:
         return state.service.webhook_secrets(sub_id)
 
-    @app.post("/subscriptions/{sub_id}/rotate-secret", tags=["webhook secrets"],
+    @app.post("/subscriptions/{sub_id}/rotate-secret", dependencies=LOADED, tags=["webhook secrets"],
               summary="New signing secrets (bumps secret_version)",
               responses={**_subscription_response("The subscription with its new secret_version"), **ERRORS})
     async def rotate_secret(sub_id: str, _token: Writer) -> JsonResponse:
         return JsonResponse(await written(state.service.rotate_secret(sub_id)))
 
-    @app.get("/subscriptions/{sub_id}/test", tags=["backtest"], summary="Backtest a subscription's query",
+    @app.get("/subscriptions/{sub_id}/test", dependencies=LOADED,
+             tags=["backtest"], summary="Backtest a subscription's query",
              response_model=BacktestResult, responses=ERRORS)
     async def backtest_subscription(
         sub_id: str, _token: Reader,
@@ -422,7 +446,7 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
         return await _backtest(state, state.service.get(sub_id)["query"], since, limit)
 
     # -- alerts ---------------------------------------------------------------------------------------
-    @app.get("/alerts/stream", tags=["alerts"], summary="Alerts as Server-Sent Events",
+    @app.get("/alerts/stream", dependencies=LOADED, tags=["alerts"], summary="Alerts as Server-Sent Events",
              response_class=StreamingResponse,
              responses={200: {"description": "`event: alert`, `id: <alert_id>`, `data: <alert JSON>` per alert "
                               "(schemas/alert.schema.json); a comment every 15 s keeps the connection open",

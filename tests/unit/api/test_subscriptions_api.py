@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 
 from services.common.secrets import derive_webhook_secret
 from tests.unit.api.helpers import SIGNING_KEY, Api, subscription
@@ -258,3 +259,16 @@ def test_the_openapi_description_names_every_endpoint_and_the_subscription_contr
     text = orjson.dumps(schema).decode()
     assert "#/$defs/" not in text  # every reference resolves inside the document
     assert api.client.get("/docs").status_code == 200
+
+
+def test_until_the_topic_is_read_subscription_requests_get_503_not_a_partial_answer(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("services.api.app.LOAD_WAIT_S", 0.1)
+    api.log.registry.loaded.clear()
+    for method, path in (("GET", "/subscriptions"), ("POST", "/subscriptions"), ("GET", "/subscriptions/x")):
+        response = api.client.request(method, path, headers=api.as_writer(),
+                                      json=subscription() if method == "POST" else None)
+        assert response.status_code == 503, (method, path)
+        assert "still being read" in response.json()["error"]["reason"]
+    assert api.log.records == []
+    assert api.client.get("/health").status_code == 503
