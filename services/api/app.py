@@ -332,6 +332,7 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     _install_error_handlers(app, state)
     _install_openapi(app)
+
     async def written(action: Awaitable[T]) -> T:
         try:
             result = await action

@@ -256,8 +256,8 @@ class SubscriptionService:
             return previous
 
     async def rotate_secret(self, sub_id: str) -> dict[str, Any]:
-        """A new ``secret_version``: every derived webhook signing secret of the subscription changes (the
-        channels that pin their own ``secret_version`` are moved to the new one too)."""
+        """A new ``secret_version``, on the subscription and on each webhook channel that signs with the
+        derived secret (the alerter signs with the channel's version): every derived secret changes."""
         async with self._lock:
             previous = self.get(sub_id)
             versions = [previous.get("secret_version", 1)] + [
@@ -265,7 +265,7 @@ class SubscriptionService:
             version = max(versions) + 1
             merged = {k: v for k, v in previous.items() if k not in SERVER_FIELDS}
             merged["secret_version"] = version
-            merged["channels"] = [{**c, "secret_version": version} if c["kind"] == "webhook" and "secret_version" in c
+            merged["channels"] = [{**c, "secret_version": version} if c["kind"] == "webhook" and "secret_ref" not in c
                                   else c for c in previous["channels"]]
             return await self._store(normalize(merged, checks=self.checks, previous=previous))
 

@@ -196,6 +196,8 @@ def test_the_secret_is_the_derived_standard_webhooks_secret_and_rotation_changes
                                      "secret_version": None}
     rotated = api.client.post("/subscriptions/kp-meetings/rotate-secret", headers=api.as_writer())
     assert rotated.status_code == 200 and rotated.json()["secret_version"] == 2
+    # the webhook that signs with the derived secret carries the version the alerter signs with
+    assert [c.get("secret_version") for c in rotated.json()["channels"]] == [2, None]
     after = api.client.get("/subscriptions/kp-meetings/secret", headers=api.as_writer()).json()
     assert after["secret"] == derive_webhook_secret(SIGNING_KEY, "kp-meetings", 2) != expected
     # a later PUT without secret_version keeps the rotated one
