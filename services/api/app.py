@@ -64,6 +64,7 @@ from services.api.tokens import Token, TokenStore
 from services.common.elastic import make_async_es
 from services.common.logging import get_logger
 from services.common.metrics import Metrics
+from services.common.redact import redact_text
 from services.common.settings import Settings
 from services.common.subscriptions import Checks, SubscriptionError, SubscriptionRegistry
 
@@ -293,6 +294,17 @@ async def subscriptions_loaded(request: Request) -> None:
 LOADED = [Depends(subscriptions_loaded)]
 
 
+def for_reader(subscription: dict[str, Any], token: Token | None) -> dict[str, Any]:
+    """A subscription as this client may see it: a webhook URL's userinfo and query values (where tokens
+    hide) only to a write token, whose holder could change them anyway; masked for read-only tokens and
+    open reads. (Secrets belong in ``url_ref``; this covers URLs that carry one regardless.)"""
+    if token is not None and token.can_write:
+        return subscription
+    channels = [{**c, "url": redact_text(c["url"])} if c["kind"] == "webhook" and "url" in c else c
+                for c in subscription["channels"]]
+    return {**subscription, "channels": channels}
+
+
 def create_app(settings: Settings, *, service: SubscriptionService | None = None, tokens: TokenStore | None = None,
                follow_alerts: bool = True, hub: AlertsHub | None = None, heartbeat_s: float = HEARTBEAT_S,
                es: AsyncElasticsearch | None = None) -> FastAPI:
@@ -347,11 +359,11 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
              responses={200: {"description": "Subscriptions, by id", "content": {
                  "application/json": {"schema": SUBSCRIPTION_LIST_SCHEMA}}}, **ERRORS})
     async def list_subscriptions(
-        _token: Reader,
+        token: Reader,
         status: Annotated[str | None, Query(pattern="^(active|paused)$", description="active or paused")] = None,
         owner: Annotated[str | None, Query(max_length=200, description="only those of this owner")] = None,
     ) -> JsonResponse:
-        subs = state.service.list(status, owner)
+        subs = [for_reader(s, token) for s in state.service.list(status, owner)]
         invalid = [{"id": i.id, "error": i.error, "kept_previous": i.kept_previous}
                    for i in state.service.registry.invalid.values()]
         return JsonResponse({"subscriptions": subs, "count": len(subs), "invalid": invalid})
@@ -383,8 +395,8 @@ def create_app(settings: Settings, *, service: SubscriptionService | None = None
     @app.get("/subscriptions/{sub_id}", dependencies=LOADED, tags=["subscriptions"], summary="One subscription",
              responses={**_subscription_response("The subscription"), **ERRORS,
                         404: {"model": ErrorBody, "description": "No such subscription"}})
-    async def get_subscription(sub_id: str, _token: Reader) -> JsonResponse:
-        return JsonResponse(state.service.get(sub_id))
+    async def get_subscription(sub_id: str, token: Reader) -> JsonResponse:
+        return JsonResponse(for_reader(state.service.get(sub_id), token))
 
     @app.put("/subscriptions/{sub_id}", dependencies=LOADED,
              tags=["subscriptions"], summary="Replace (or create) a subscription",

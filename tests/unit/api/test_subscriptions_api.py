@@ -274,3 +274,14 @@ def test_until_the_topic_is_read_subscription_requests_get_503_not_a_partial_ans
         assert "still being read" in response.json()["error"]["reason"]
     assert api.log.records == []
     assert api.client.get("/health").status_code == 503
+
+
+def test_webhook_url_tokens_are_shown_to_write_tokens_only(local_api: Api) -> None:
+    hook = "https://hooks.example.org/x?token=abc123"
+    create(local_api, subscription(channels=[{"kind": "webhook", "url": hook}]))
+    assert local_api.client.get("/subscriptions/kp-meetings", headers=local_api.as_writer()).json()[
+        "channels"][0]["url"] == hook
+    for headers in (local_api.as_reader(), {}):
+        for body in (local_api.client.get("/subscriptions/kp-meetings", headers=headers).json(),
+                     local_api.client.get("/subscriptions", headers=headers).json()["subscriptions"][0]):
+            assert body["channels"][0]["url"] == "https://hooks.example.org/x?token=***"
