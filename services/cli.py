@@ -309,11 +309,9 @@ def _cmd_api(args: argparse.Namespace) -> int:
         from services.api.commands import token_command
 
         return token_command(_cli_settings(), args)
-    from services.api.__main__ import serve
+    from services.api.__main__ import main as serve_api
 
-    settings = get_settings()
-    configure_logging(settings, "api")
-    serve(settings)
+    serve_api()
     return 0
 
 

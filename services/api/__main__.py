@@ -46,6 +46,9 @@ def serve(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings, "api")
+    if settings.api_port == 0:
+        log.error("ATTACHE_API_PORT is 0 (no API): nothing to serve")
+        raise SystemExit(2)
     serve(settings)
 
 
