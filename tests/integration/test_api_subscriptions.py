@@ -24,7 +24,9 @@ import orjson
 import pytest
 from elasticsearch import Elasticsearch
 
+from services.api.commands import subscriptions_command
 from services.api.tokens import add_token
+from services.cli import build_parser
 from services.common.embedded import EmbeddedServers
 from services.common.kafka import make_producer
 from services.common.processes import free_port, terminate
@@ -272,7 +274,8 @@ def test_an_alert_on_the_alerts_topic_reaches_sse_clients_filtered_by_subscripti
     assert unknown.status_code == 404
 
 
-def test_the_cli_writes_straight_to_the_topic_and_the_running_api_sees_it(api: Running) -> None:
+def test_the_cli_writes_straight_to_the_topic_and_the_running_api_sees_it(
+        api: Running, capsys: pytest.CaptureFixture[str]) -> None:
     added = api.cli("subscriptions", "add", "--id", "cli-kp", "--name", "From the CLI", "--query",
                     "type:leader_meeting AND countries:\"North Korea\"", "--log", "--email", "desk@example.org")
     assert added.returncode == 0, added.stderr
@@ -281,26 +284,41 @@ def test_the_cli_writes_straight_to_the_topic_and_the_running_api_sees_it(api: R
                     and r.json(), 10, "the API to read the CLI's subscription")
     assert seen["owner"] == "cli" and seen["channels"] == [{"kind": "log"},
                                                            {"kind": "email", "to": ["desk@example.org"]}]
-    again = api.cli("subscriptions", "add", "--id", "cli-kp", "--query", "type:summit", "--log")
-    assert again.returncode == 1 and "exists already" in again.stderr
-    refused = api.cli("subscriptions", "add", "--id", "cli-bad", "--query", "type:leader_meeting AND countrys:KP",
-                      "--log")
-    assert refused.returncode == 2 and refused.stderr.rstrip().endswith("^")
-    assert api.cli("subscriptions", "pause", "cli-kp").returncode == 0
-    listed = api.cli("subscriptions", "list", "--status", "paused", "--json")
-    assert [orjson.loads(line)["id"] for line in listed.stdout.splitlines()] == ["cli-kp"]
-    assert api.cli("subscriptions", "resume", "cli-kp").returncode == 0
+
+    def cli(*argv: str) -> tuple[int, str, str]:
+        """The same command in this process (a subprocess start each would cost a second)."""
+        code = subscriptions_command(api.settings, build_parser().parse_args(["subscriptions", *argv]))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, _, err = cli("add", "--id", "cli-kp", "--query", "type:summit", "--log")
+    assert code == 1 and "exists already" in err
+    code, _, err = cli("add", "--id", "cli-bad", "--query", "type:leader_meeting AND countrys:KP", "--log")
+    assert code == 2 and err.rstrip().endswith("^")
+    assert cli("pause", "cli-kp")[0] == 0
+    code, out, _ = cli("list", "--status", "paused", "--json")
+    # (this process's own log lines go to stdout too; the command's are the JSON ones)
+    assert [orjson.loads(line)["id"] for line in out.splitlines() if line.startswith("{")] == ["cli-kp"]
+    assert cli("resume", "cli-kp")[0] == 0
     wait_for(lambda: api.http.get("/subscriptions/cli-kp", headers=api.reader).json()["status"] == "active", 10,
              "the API to see the resume")
-    table = api.cli("subscriptions", "list")
-    assert "cli-kp" in table.stdout and "active" in table.stdout and "QUERY" in table.stdout
-    assert api.cli("subscriptions", "delete", "cli-kp").returncode == 0
+    code, out, _ = cli("list")
+    assert "cli-kp" in out and "active" in out and "QUERY" in out
+    assert cli("delete", "cli-kp")[0] == 0
     wait_for(lambda: api.http.get("/subscriptions/cli-kp", headers=api.reader).status_code == 404, 10,
              "the API to see the deletion")
-    assert api.cli("subscriptions", "show", "cli-kp").returncode == 1
+    assert cli("show", "cli-kp")[0] == 1
 
 
 def test_health_says_the_subscriptions_are_loaded_and_kafka_answers(api: Running) -> None:
     body = api.http.get("/health").json()
     assert body["service"] == "api" and body["status"] == "ok"
     assert body["checks"]["subscriptions"]["ok"] and body["checks"]["kafka"]["ok"]
+
+
+def test_no_token_or_signing_key_reaches_the_apis_log(api: Running) -> None:
+    assert api.http.get("/subscriptions", headers=api.writer).status_code == 200
+    text = api.log.read_text(errors="replace")
+    assert "POST /subscriptions" in text  # the log is the one this module's requests went to
+    for secret in (SIGNING_KEY, api.writer["Authorization"].split()[1], api.reader["Authorization"].split()[1]):
+        assert secret not in text
