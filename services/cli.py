@@ -281,6 +281,119 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# -- subscriptions and the API (services/api/) --------------------------------------------------------------
+
+
+def _cli_settings() -> Any:
+    """Settings for a command: its own log lines (registry, Kafka clients) go to stderr, and only from
+    warnings up unless ATTACHE_LOG_LEVEL asks for more detail, so stdout stays the command's output."""
+    import logging
+
+    settings = get_settings()
+    quiet = settings.model_copy(update={"log_level": "warning"}) if settings.log_level == "info" else settings
+    configure_logging(quiet, "cli")
+    if settings.log_level != "debug":  # the command says itself what it could not reach, once
+        for client in ("aiokafka", "kafka", "elastic_transport", "asyncio"):
+            logging.getLogger(client).setLevel(logging.CRITICAL)
+    return settings
+
+
+def _cmd_subscriptions(args: argparse.Namespace) -> int:
+    from services.api.commands import subscriptions_command
+
+    return subscriptions_command(_cli_settings(), args)
+
+
+def _cmd_api(args: argparse.Namespace) -> int:
+    if args.api_command == "token":
+        from services.api.commands import token_command
+
+        return token_command(_cli_settings(), args)
+    from services.api.__main__ import main as serve_api
+
+    serve_api()
+    return 0
+
+
+def _add_channel_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("channels (repeatable; on update they replace all channels)")
+    group.add_argument("--log", action="store_true", help="a log line per alert")
+    group.add_argument("--file", action="append", nargs="?", const="", metavar="PATH",
+                       help="JSON lines in the alerts directory (default file without PATH)")
+    group.add_argument("--webhook", action="append", metavar="URL", help="signed POST (Standard Webhooks) to URL")
+    group.add_argument("--webhook-ref", action="append", metavar="NAME",
+                       help="webhook whose URL is the secret NAME (ATTACHE_SECRET_<NAME>)")
+    group.add_argument("--slack-ref", action="append", metavar="NAME",
+                       help="Slack incoming webhook whose URL is the secret NAME")
+    group.add_argument("--email", action="append", metavar="ADDR", help="email to ADDR (repeat for more)")
+
+
+def _add_subscription_commands(commands: Any) -> None:
+    subs = commands.add_parser(
+        "subscriptions", help="list, show, add, update, pause, resume, delete, test (backtest) subscriptions",
+        description="Alert subscriptions on the compacted subscriptions topic; works without the API running. "
+        "Exit codes: 0 done, 1 no such subscription or it exists, 2 refused input, 3 Kafka or Elasticsearch "
+        "unreachable.", epilog=EPILOG)
+    actions = subs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="every subscription, by id")
+    listing.add_argument("--status", choices=("active", "paused"))
+    listing.add_argument("--owner", help="only those of this owner (a token's name, cli, file:...)")
+    listing.add_argument("--json", action="store_true", help="JSON lines")
+
+    def by_id(name: str, text: str) -> None:
+        action = actions.add_parser(name, help=text)
+        action.add_argument("id", metavar="ID")
+        action.add_argument("--json", action="store_true", help="JSON output")
+
+    by_id("show", "one subscription")
+    add = actions.add_parser("add", help="create a subscription (owner: cli)")
+    add.add_argument("--id", help="lowercase letters, digits, '_.-' (at most 64)")
+    add.add_argument("--name", help="what it is about (default: the id)")
+    add.add_argument("--query", help="Lucene query over event fields, e.g. 'type:leader_meeting AND countries:KP'")
+    add.add_argument("--from-file", metavar="FILE", help="the subscription as YAML or JSON (flags override it)")
+    add.add_argument("--paused", action="store_true", help="create it paused")
+    add.add_argument("--json", action="store_true", help="print the stored subscription as JSON")
+    _add_channel_flags(add)
+    update = actions.add_parser("update", help="change a subscription's name, query, channels or throttle")
+    update.add_argument("id", metavar="ID")
+    update.add_argument("--name")
+    update.add_argument("--query")
+    update.add_argument("--throttle", type=float, metavar="PER_MINUTE",
+                        help="at most this many alerts a minute per target; 0 removes the throttle")
+    update.add_argument("--from-file", metavar="FILE", help="replace the whole subscription with this YAML/JSON")
+    update.add_argument("--json", action="store_true", help="print the stored subscription as JSON")
+    _add_channel_flags(update)
+    by_id("pause", "stop its alerts until resumed")
+    by_id("resume", "alert again")
+    by_id("delete", "remove it (a tombstone on the topic)")
+    test = actions.add_parser("test", help="backtest: what QUERY would have matched, as stories")
+    test.add_argument("query", metavar="QUERY")
+    test.add_argument("--since", default="30d", help="period back from now: 12h, 30d, 2w (default 30d)")
+    test.add_argument("--limit", type=_positive_int, default=1000, help="most events scanned, newest first "
+                      "(default 1000, at most 10000)")
+    test.add_argument("--json", action="store_true", help="one JSON object")
+    by_id("secret", "its webhook signing secret (whsec_...), derived from the deployment key")
+    by_id("rotate-secret", "a new signing secret (bumps secret_version)")
+    subs.set_defaults(handler=_cmd_subscriptions)
+
+    api = commands.add_parser("api", help="serve the HTTP API (subscriptions, backtests, SSE alerts); "
+                              "`api token` manages its tokens", epilog=EPILOG,
+                              description="Without a subcommand: serve the API on ATTACHE_API_HOST:"
+                              "ATTACHE_API_PORT (OpenAPI at /docs).")
+    api_commands = api.add_subparsers(dest="api_command", metavar="token")
+    token = api_commands.add_parser("token", aliases=["tokens"], help="add, list or revoke bearer tokens")
+    token_actions = token.add_subparsers(dest="token_action", required=True, metavar="ACTION")
+    token_add = token_actions.add_parser("add", help="make a token (printed once; stored hashed)")
+    token_add.add_argument("name", metavar="NAME", help="who it is for; owner of what it creates")
+    token_add.add_argument("--read-only", action="store_true", help="reads only, no writes")
+    token_list = token_actions.add_parser("list", help="names, scopes and creation times (never the tokens)")
+    token_list.add_argument("--json", action="store_true", help="JSON lines")
+    token_revoke = token_actions.add_parser("revoke", help="remove a token (takes effect at once)")
+    token_revoke.add_argument("name", metavar="NAME")
+    api.set_defaults(handler=_cmd_api)
+    token.set_defaults(api_command="token")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="attache", description="Streaming news monitoring for leader "
                                      "meetings and diplomatic events.", epilog=EPILOG)
@@ -354,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--feeds", type=_positive_int, default=2_000, help="collect: feeds to poll (default 2000)")
     bench.add_argument("--output", help="also write the report to this file")
     bench.set_defaults(handler=_cmd_bench)
+    _add_subscription_commands(commands)
     return parser
 
 

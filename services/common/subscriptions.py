@@ -98,10 +98,34 @@ def _schema_error(subscription: Any) -> SubscriptionError | None:
         extra = sorted(set(subscription) - set(validator("subscription").schema["properties"]))
         return SubscriptionError(extra[0] if extra else "(body)",
                                  f"not a subscription field (fields: {', '.join(WRITABLE)})")
+    if error.validator == "minItems" and list(error.absolute_path) == ["channels"]:
+        return SubscriptionError("channels", CHANNELS_REQUIRED)
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return SubscriptionError(_path([*error.absolute_path, missing]), "required")
-    return SubscriptionError(_path(error.absolute_path), redact_text(error.message))
+    return SubscriptionError(_path(error.absolute_path), redact_text(_short_message(error)))
+
+
+SHOWN_CHARS = 60
+CHANNELS_REQUIRED = ('required: at least one channel (kinds: log, file, webhook, slack, email), e.g. '
+                     '[{"kind": "log"}]')
+
+
+def _short_message(error: Any) -> str:
+    """jsonschema's message, with the offending value cut short: a 60 KB name must not come back whole in
+    the error (an API response, a log line)."""
+    instance, schema_value = error.instance, error.validator_value
+    if error.validator == "maxLength" and isinstance(instance, str):
+        return f"longer than {schema_value} characters ({len(instance)} given)"
+    if error.validator == "minLength" and isinstance(instance, str):
+        return "must not be empty" if schema_value == 1 else f"shorter than {schema_value} characters"
+    if error.validator == "minItems" and isinstance(instance, list):
+        return "must not be empty" if schema_value == 1 else f"needs at least {schema_value} items"
+    shown = repr(instance)
+    if len(shown) <= SHOWN_CHARS:
+        return str(error.message)
+    cut = shown[:SHOWN_CHARS] + "…"
+    return str(error.message).replace(shown, cut) if shown in error.message else f"{cut}: {error.validator} failed"
 
 
 def now_iso() -> str:
@@ -134,6 +158,8 @@ def normalize(raw: Any, *, checks: Checks | None = None, previous: Mapping[str, 
     if (error := _schema_error(sub)) is not None:
         raise error
     # the forms of earlier versions, translated
+    if "query" in sub and "match" in sub:
+        raise SubscriptionError("match", "give 'query' or its earlier form 'match', not both")
     if "query" not in sub:
         try:
             sub["query"] = query_from_match(sub["match"])
@@ -148,7 +174,8 @@ def normalize(raw: Any, *, checks: Checks | None = None, previous: Mapping[str, 
         enabled = sub.pop("enabled")
         sub.setdefault("status", "active" if enabled else "paused")
     sub.setdefault("status", "active")
-    sub.setdefault("channels", [])
+    if not sub.get("channels"):
+        raise SubscriptionError("channels", CHANNELS_REQUIRED)
     try:
         sub["query"] = parse_query(sub["query"]).text
     except QueryError as exc:
@@ -172,7 +199,11 @@ def normalize(raw: Any, *, checks: Checks | None = None, previous: Mapping[str, 
 def _check_channel(channel: dict[str, Any], where: str, checks: Checks) -> None:
     kind = channel["kind"]
     if kind == "webhook" and "url" in channel:
-        parts = urlsplit(channel["url"])
+        try:
+            parts = urlsplit(channel["url"])
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range"
+            raise SubscriptionError(f"{where}.url", f"not a URL ({exc})") from None
         if parts.username or parts.password:
             raise SubscriptionError(f"{where}.url", "a webhook URL may not carry a user name or password: put the "
                                     "whole URL in a secret and name it with url_ref")
@@ -183,14 +214,14 @@ def _check_channel(channel: dict[str, Any], where: str, checks: Checks) -> None:
             address = ip_address(host)
         except ValueError:
             address = None
-        if address is not None and (refused := checks.policy.refusal(str(address), parts.port or (
-                443 if parts.scheme == "https" else 80))):
-            raise SubscriptionError(f"{where}.url", refused)
-        if host.lower() in ("localhost", "localhost.localdomain") and checks.policy.refusal(
-                "127.0.0.1", parts.port or 80):
+        if address is not None and (refused := checks.policy.refusal(str(address), port)):
+            raise SubscriptionError(f"{where}.url", f"{refused}")
+        if host.lower() in ("localhost", "localhost.localdomain") and checks.policy.refusal("127.0.0.1", port):
             raise SubscriptionError(f"{where}.url", "localhost is this machine: webhooks may not reach it "
                                     "(ATTACHE_ALLOW_PRIVATE_ADDRESSES lists exceptions)")
     if kind == "file" and "path" in channel:
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in channel["path"]):
+            raise SubscriptionError(f"{where}.path", "a file name may not contain control characters")
         path = PurePath(channel["path"])
         if path.is_absolute() or ".." in path.parts:
             raise SubscriptionError(f"{where}.path", "a file channel's path is a file name inside the alerts "
@@ -204,15 +235,37 @@ def is_active(subscription: Mapping[str, Any]) -> bool:
 # --- the topic -------------------------------------------------------------------------------------------
 
 
-async def publish(settings: Settings, subscription_id: str, subscription: Mapping[str, Any] | None) -> None:
-    """Write one subscription (or its deletion, ``None``) to the compacted topic and wait for Kafka."""
+async def publish(settings: Settings, subscription_id: str, subscription: Mapping[str, Any] | None,
+                  producer: AIOKafkaProducer | None = None) -> tuple[int, int]:
+    """Write one subscription (or its deletion, ``None``) to the compacted topic and wait for Kafka.
+
+    Returns the record's (partition, offset), so a writer can wait until a registry has read it back
+    (``registry.has_read(partition, offset)``). ``producer``: a started producer to reuse (the API keeps
+    one); without it a producer is made for this one write.
+    """
+    value = None if subscription is None else orjson.dumps(subscription)
+    topic, key = settings.topic("subscriptions"), subscription_id.encode()
+    if producer is not None:
+        metadata = await producer.send_and_wait(topic, value, key=key)
+        return metadata.partition, metadata.offset
     producer = AIOKafkaProducer(**aiokafka_producer_options(settings))
     await producer.start()
     try:
-        value = None if subscription is None else orjson.dumps(subscription)
-        await producer.send_and_wait(settings.topic("subscriptions"), value, key=subscription_id.encode())
+        metadata = await producer.send_and_wait(topic, value, key=key)
+        return metadata.partition, metadata.offset
     finally:
         await producer.stop()
+
+
+def webhook_secret_version(subscription: Mapping[str, Any], channel: Mapping[str, Any]) -> int:
+    """The ``secret_version`` a webhook channel's derived signing secret is made with: the channel's own if
+    it sets one, else the subscription's (bumped by the API's rotate-secret), else 1. The alerter signs
+    and the API shows the secret with this one rule."""
+    for source in (channel, subscription):
+        version = source.get("secret_version")
+        if isinstance(version, int) and not isinstance(version, bool) and version >= 1:
+            return version
+    return 1
 
 
 @dataclass
@@ -235,29 +288,54 @@ class SubscriptionRegistry:
     """
 
     def __init__(self, settings: Settings, on_change: Callable[[str, dict[str, Any] | None], None] | None = None,
-                 *, metadata_timeout_s: float = 30.0) -> None:
+                 *, metadata_timeout_s: float = 30.0, exit_on_failure: bool = True) -> None:
         self.settings = settings
-        self.checks = Checks.from_settings(settings)
         self.topic = settings.topic("subscriptions")
         self.on_change = on_change
         self.metadata_timeout_s = metadata_timeout_s
+        self.exit_on_failure = exit_on_failure
+        # the writers' checks, from the same settings: a webhook on an allowed private address, accepted
+        # when it was written, must not be refused when it is read back
+        self.checks = Checks.from_settings(settings)
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.invalid: dict[str, Invalid] = {}
         self.loaded = asyncio.Event()
         self.changed = asyncio.Condition()
         self.version = 0  # bumped at every applied record: lets a writer wait for its own write
+        # partition → offset of the next record to read: a writer that knows its record's offset waits
+        # for exactly that record (``has_read``), whatever else is written meanwhile
+        self.positions: dict[int, int] = {}
+        self.failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._follow())
         self._task.add_done_callback(self._follow_ended)
 
-    @staticmethod
-    def _follow_ended(task: asyncio.Task[None]) -> None:
-        """Without subscriptions nothing can be judged: fail loudly, let the supervisor restart."""
-        if not task.cancelled() and task.exception() is not None:
+    def _follow_ended(self, task: asyncio.Task[None]) -> None:
+        """Without subscriptions nothing can be judged: a service fails loudly and lets the supervisor
+        restart it; a command (``exit_on_failure=False``) gets the error from ``wait_loaded``."""
+        if task.cancelled() or task.exception() is None:
+            return
+        self.failure = task.exception()
+        if self.exit_on_failure:
             log.critical("cannot read the subscriptions topic; exiting", error=repr(task.exception()))
             os._exit(75)
+
+    async def wait_loaded(self, timeout_s: float = 30.0) -> None:
+        """Wait until every subscription on the topic has been read; raise the reading's error, or
+        ``TimeoutError``, if that does not happen."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not self.loaded.is_set():
+            if self.failure is not None:
+                raise self.failure
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the subscriptions topic {self.topic} was not read within {timeout_s:.0f}s")
+            await asyncio.sleep(0.05)
+
+    def has_read(self, partition: int, offset: int) -> bool:
+        """Whether the record at (partition, offset) has been applied."""
+        return self.positions.get(partition, 0) > offset
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -308,8 +386,8 @@ class SubscriptionRegistry:
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None,
                                     **aiokafka_consumer_options(self.settings))
-        await consumer.start()
         try:
+            await consumer.start()  # inside: a consumer that failed to start is still closed
             assignment = await self._partitions(consumer)
             consumer.assign(assignment)
             await consumer.seek_to_beginning(*assignment)
@@ -319,6 +397,7 @@ class SubscriptionRegistry:
                 for records in polled.values():
                     for record in records:
                         self.apply(record.key, record.value)
+                        self.positions[record.partition] = record.offset + 1
                 if not self.loaded.is_set():
                     positions = {tp: await consumer.position(tp) for tp in assignment}
                     if all(positions[tp] >= end[tp] for tp in assignment):
