@@ -50,7 +50,7 @@ from services.common.secrets import SecretStore, WebhookSecrets
 from services.common.settings import Settings
 from services.common.stories import Bucket, StoryRules, apply, bucket_key, parse_thresholds
 from services.common.streams import attach_health, deliver_or_die, make_app, raw_topic
-from services.common.subscriptions import SubscriptionRegistry, is_active
+from services.common.subscriptions import SubscriptionRegistry, is_active, webhook_secret_version
 
 log = get_logger(__name__)
 
@@ -219,7 +219,10 @@ def build_app(settings: Settings, metrics: Metrics | None = None) -> faust.App:
                 await finished(entry, manual)
                 continue
             subscription = registry.subscriptions.get(alert["subscription_id"])
-            channels = (subscription or {}).get("channels", [])
+            # a webhook signs with the secret version the API shows (the channel's, else the subscription's)
+            channels = [{**c, "secret_version": webhook_secret_version(subscription or {}, c)}
+                        if c.get("kind") == "webhook" and "secret_ref" not in c else c
+                        for c in (subscription or {}).get("channels", [])]
             if not channels:  # deleted since, or only the alerts topic (SSE, index): nothing to deliver
                 await finished(entry, manual)
                 continue

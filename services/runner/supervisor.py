@@ -17,7 +17,7 @@ from typing import Any
 
 from services.common.embedded import EmbeddedServers
 from services.common.logging import get_logger
-from services.common.processes import free_port, spawn, terminate
+from services.common.processes import free_port, port_answers, spawn, terminate
 from services.common.settings import PROJECT_ROOT, Settings
 from services.common.setup import run_setup
 from services.runner.sample_feeds import SampleFeedServer
@@ -47,6 +47,11 @@ class Supervisor:
         self.embedded = EmbeddedServers(settings)
         self.sample_server: SampleFeedServer | None = None
         self.children = {name: Child(name, free_port()) for name in SERVICES}
+        if settings.api_port and port_answers(settings.api_host, settings.api_port):
+            log.error("the API's port is taken; starting without the API (set ATTACHE_API_PORT to a free "
+                      "port, or 0)", host=settings.api_host, port=settings.api_port)
+        elif settings.api_port:  # the HTTP API serves its /health on its own port
+            self.children["api"] = Child("api", settings.api_port)
         self.stopping = threading.Event()
         self.log_dir = settings.resolved_data_dir / "logs"
 
@@ -72,6 +77,7 @@ class Supervisor:
             "ATTACHE_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
             "ATTACHE_ES_URL": self.settings.es_url,
             "ATTACHE_HEALTH_PORT": str(child.health_port),
+            "ATTACHE_API_PORT": str(self.settings.api_port),
             "ATTACHE_HEALTH_HOST": "127.0.0.1",
             "ATTACHE_LOG_FORMAT": "json",
             "ATTACHE_FEEDS_FILE": str(self.settings.feeds_file),

@@ -52,6 +52,7 @@ class Stack:
         self.feeds_dir.mkdir(parents=True)
         self.kafka_port = free_port()
         self.es_port = free_port()
+        self.api_port = free_port()
         self.feeds_file = root / "feeds.yaml"
         self.subscriptions_file = root / "subscriptions.yaml"
         self.feed_server = SampleFeedServer(self.feeds_dir, "127.0.0.1", 0)
@@ -73,6 +74,7 @@ class Stack:
             "ATTACHE_FEEDS_FILE": str(self.feeds_file),
             "ATTACHE_SUBSCRIPTIONS_FILE": str(self.subscriptions_file),
             "ATTACHE_SAMPLE_FEEDS_PORT": "0",
+            "ATTACHE_API_PORT": str(self.api_port),
             "ATTACHE_LOG_FORMAT": "json",
             # the test's own feed servers and webhook receivers live on loopback, which the SSRF guard
             # refuses unless allowed
