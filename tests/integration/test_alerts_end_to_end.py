@@ -23,7 +23,8 @@ REWORDED = [
      "title": "Kim Jong Un may travel to Russia to meet Vladimir Putin, officials say",
      "text": "North Korean leader Kim Jong Un may visit Russia for a possible meeting with President Vladimir "
              "Putin, South Korean officials said, citing intelligence reports."},
-    {"id": "putin-kim-could-hold-talks", "published": "2023-11-07T11:00:00Z", "base_url": "https://asia-desk.example.net",
+    {"id": "putin-kim-could-hold-talks", "published": "2023-11-07T11:00:00Z",
+     "base_url": "https://asia-desk.example.net",
      "title": "Putin and Kim could hold talks soon, diplomats say",
      "text": "Russian President Vladimir Putin could meet North Korea's Kim Jong Un in the coming weeks, diplomats said."},
     {"id": "kremlin-kim-meeting-possible", "published": "2023-11-07T12:00:00Z",
