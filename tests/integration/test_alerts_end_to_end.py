@@ -26,7 +26,8 @@ REWORDED = [
     {"id": "putin-kim-could-hold-talks", "published": "2023-11-07T11:00:00Z",
      "base_url": "https://asia-desk.example.net",
      "title": "Putin and Kim could hold talks soon, diplomats say",
-     "text": "Russian President Vladimir Putin could meet North Korea's Kim Jong Un in the coming weeks, diplomats said."},
+     "text": "Russian President Vladimir Putin could meet North Korea's Kim Jong Un in the coming weeks, "
+             "diplomats said."},
     {"id": "kremlin-kim-meeting-possible", "published": "2023-11-07T12:00:00Z",
      "base_url": "https://eurasia.example.org",
      "title": "Kremlin does not rule out a Putin meeting with Kim Jong Un",
