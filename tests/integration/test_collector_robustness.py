@@ -25,9 +25,9 @@ from tests.integration.stack import Stack, wait_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 READABLE = ("rss2-cdata-media.xml", "atom-xhtml.xml", "rss1-rdf.xml", "rss091.xml", "bozo-unescaped.xml",
-            "wrong-encoding.xml")
+            "wrong-encoding.xml", "json-feed.json")
 REFUSED = {
-    "html-page.html": "HTML page", "empty.xml": "empty body", "not-xml.json": "not",
+    "html-page.html": "HTML page", "empty.xml": "empty body", "not-xml.json": "not a json feed",
     "entity-bomb.xml": "entity", "lab-huge": "byte limit", "lab-gzip-bomb": "byte limit",
     "lab-slow": "timed out", "lab-500": "HTTP 500",
 }
